@@ -1,0 +1,92 @@
+"""Settings, from the environment and an optional ``.env`` file.
+
+Every variable is listed in ``.env.example`` and the README. Field names are
+short; the environment names are the aliases.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Store
+    database_url: str = Field("sqlite:///rapport.db", validation_alias="DATABASE_URL")
+
+    # Drafting
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+    model: str = Field("gpt-4o-mini", validation_alias="RAPPORT_MODEL")
+    llm_timeout: float = Field(30.0, validation_alias="RAPPORT_LLM_TIMEOUT")
+    llm_retries: int = Field(3, validation_alias="RAPPORT_LLM_RETRIES")
+    llm_concurrency: int = Field(4, validation_alias="RAPPORT_LLM_CONCURRENCY")
+    recall_budget_tokens: int = Field(800, validation_alias="RAPPORT_RECALL_BUDGET_TOKENS")
+
+    # Voice
+    company: str = Field("our team", validation_alias="RAPPORT_COMPANY")
+    bot_name: str = Field("Rapport", validation_alias="RAPPORT_BOT_NAME")
+    timezone: str = Field("UTC", validation_alias="RAPPORT_TIMEZONE")
+
+    # Web console
+    host: str = Field("127.0.0.1", validation_alias="RAPPORT_HOST")
+    port: int = Field(8000, validation_alias="RAPPORT_PORT")
+    secret_key: SecretStr | None = Field(None, validation_alias="RAPPORT_SECRET_KEY")
+
+    # Logging
+    log_level: str = Field("info", validation_alias="RAPPORT_LOG_LEVEL")
+    log_format: str = Field("console", validation_alias="RAPPORT_LOG_FORMAT")
+
+    # Slack
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_review_channel: str | None = Field(None, validation_alias="RAPPORT_SLACK_REVIEW_CHANNEL")
+    slack_reps: str = Field("", validation_alias="RAPPORT_SLACK_REPS")
+    slack_channels: str = Field("", validation_alias="RAPPORT_SLACK_CHANNELS")
+    slack_api_url: str | None = Field(None, validation_alias="RAPPORT_SLACK_API_URL")
+
+    # Discord
+    discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
+    discord_review_channel: str | None = Field(
+        None, validation_alias="RAPPORT_DISCORD_REVIEW_CHANNEL"
+    )
+    discord_rep_role: str | None = Field(None, validation_alias="RAPPORT_DISCORD_REP_ROLE")
+    discord_reps: str = Field("", validation_alias="RAPPORT_DISCORD_REPS")
+    discord_channels: str = Field("", validation_alias="RAPPORT_DISCORD_CHANNELS")
+    discord_application_id: str | None = Field(
+        None, validation_alias="RAPPORT_DISCORD_APPLICATION_ID"
+    )
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("console", "json"):
+            raise ValueError("RAPPORT_LOG_FORMAT must be 'console' or 'json'")
+        return value
+
+    @field_validator("llm_concurrency", "port")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be 1 or more")
+        return value
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+    @property
+    def database_label(self) -> str:
+        from memory.database import redact
+
+        return redact(self.database_url)
+
+
+def split_ids(value: str) -> frozenset[str]:
+    """``"U1, U2 ,"`` → ``{"U1", "U2"}``: how every ID list setting is read."""
+    return frozenset(part.strip() for part in value.split(",") if part.strip())

@@ -1,0 +1,155 @@
+"""The offline drafter: warm, deterministic, and honest, with no model at all.
+
+It only ever says what it can stand behind: the customer's name, what they
+said, what they told us before. It apologises when the message is unhappy,
+and it never invents a fact, a policy or a promise.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from bot.domain import RecallItem
+from bot.drafters.base import DraftRequest
+from bot.safety import preview, visible_text
+
+_NEGATIVE = re.compile(
+    r"\b(broken|broke|breaks|not working|doesn'?t work|didn'?t work|won'?t|can'?t|cannot|crash\w*"
+    r"|bug\w*|error\w*|fail\w*|issue\w*|problem\w*|trouble|late|delay\w*|missing|lost|wrong"
+    r"|refund|angry|upset|frustrat\w*|disappoint\w*|terrible|awful|horrible|worst|annoy\w*"
+    r"|useless|damaged|stuck|still waiting|never arrived|charged twice|overcharged|sick|ill"
+    r"|sad|unhappy|ridiculous|unacceptable|complain\w*|cancel\w*)\b",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"\b(thanks|thank you|thx|cheers|appreciate)\b", re.IGNORECASE)
+_TOPIC = re.compile(
+    r"\b(my|our|the)\s+((?:[A-Za-z][\w'-]*\s){0,2}?(?:order|package|parcel|delivery|account|"
+    r"subscription|plan|invoice|bill|payment|card|app|device|kettle|phone|laptop|router|login|"
+    r"password|booking|reservation|ticket|refund|item|product|shipment|upgrade|download|update"
+    r"|screen|battery|charger|headphones|keyboard|printer|camera|license|key|setup|install\w*))\b",
+    re.IGNORECASE,
+)
+
+
+def is_negative(text: str) -> bool:
+    return bool(_NEGATIVE.search(text))
+
+
+class OfflineDrafter:
+    model = "offline"
+
+    async def draft(self, request: DraftRequest) -> str:
+        if request.kind == "checkin":
+            return self._checkin(request)
+        return self._reply(request)
+
+    def _reply(self, request: DraftRequest) -> str:
+        text = visible_text(request.message_text)
+        negative = is_negative(text)
+        topic = _topic(text)
+        parts = [f"Hi {request.first_name}!" if not negative else f"Hi {request.first_name},"]
+        if negative:
+            about = f"the trouble with {topic}" if topic else "what happened"
+            parts.append(f"I'm really sorry about {about}; thank you for telling us.")
+        elif _THANKS.search(text):
+            parts.append("Thank you, that's lovely to hear.")
+        elif topic:
+            parts.append(f"Thanks for your message about {topic}.")
+        else:
+            parts.append(f"Thanks for your message: “{preview(text, 80)}”")
+        memory = _remembered(request.recalled, request.message_id, negative)
+        if memory:
+            parts.append(memory)
+        if negative:
+            parts.append(
+                "Could you tell me a little more, so we can look into it and help make this better?"
+            )
+        elif "?" in text:
+            parts.append(
+                "Let me check this with the team; is there anything else I should know to help?"
+            )
+        else:
+            parts.append("Is there anything I can help with?")
+        return " ".join(parts)
+
+    def _checkin(self, request: DraftRequest) -> str:
+        parts = [f"Hi {request.first_name}, just checking in."]
+        if request.reason:
+            parts.append(
+                f"Last time, {request.reason[0].lower()}{request.reason[1:]}".rstrip(".") + "."
+            )
+        parts.append("How are things going? If anything still isn't right, we're here to help.")
+        return " ".join(parts)
+
+
+def _topic(text: str) -> str | None:
+    m = _TOPIC.search(text)
+    if not m:
+        return None
+    owner = m.group(1).lower()
+    noun = " ".join(m.group(2).split()).lower()
+    return f"your {noun}" if owner in ("my", "our") else f"the {noun}"
+
+
+def _remembered(
+    items: list[RecallItem], current_message_id: int | None, negative: bool
+) -> str | None:
+    """One sentence about a fact they told us earlier, if one is relevant now."""
+    now = datetime.now(UTC)
+    for item in items:
+        if item.kind != "fact" or (current_message_id and item.message_id == current_message_id):
+            continue
+        sentence = _fact_sentence(item, now, negative)
+        if sentence:
+            return sentence
+    return None
+
+
+def _fact_sentence(item: RecallItem, now: datetime, negative: bool) -> str | None:
+    text = item.text
+    pet = re.match(r"Has a ([\w ]+) named (\S+?)\.$", text)
+    if pet and pet.group(1) not in _FAMILY_WORDS:
+        return None if negative else f"How is {pet.group(2)} doing?"
+    event = re.match(r"Mentioned on .*?: “(.+)” \((.+)\)\.$", text)
+    if event:
+        if item.reason == "upcoming event":
+            return f"I remember you mentioned: “{preview(event.group(1), 90)}” ({event.group(2)})."
+        if item.reason == "recent event" and not negative:
+            return f"I hope it all went well: “{preview(event.group(1), 90)}”."
+        return None
+    product = re.match(r"Uses (.+)\.$", text)
+    if product and item.reason.startswith("fact mentioning"):
+        return f"I see you're using {product.group(1)}."
+    return None
+
+
+_FAMILY_WORDS = frozenset(
+    [
+        "wife",
+        "husband",
+        "partner",
+        "son",
+        "daughter",
+        "mom",
+        "mum",
+        "mother",
+        "dad",
+        "father",
+        "sister",
+        "brother",
+        "boyfriend",
+        "girlfriend",
+        "grandma",
+        "grandmother",
+        "grandpa",
+        "grandfather",
+        "baby",
+        "kid",
+        "niece",
+        "nephew",
+        "aunt",
+        "uncle",
+        "cousin",
+    ]
+)

@@ -1,0 +1,98 @@
+"""Connecting to the database and bringing its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseURLError(ValueError):
+    """A DATABASE_URL Rapport cannot use."""
+
+
+def async_url(url: str) -> str:
+    """Pick the async driver for a URL given in the usual short forms.
+
+    ``sqlite:///x.db`` and ``postgresql://…`` are what people paste; the engine
+    needs ``sqlite+aiosqlite`` and ``postgresql+psycopg`` (psycopg 3 is async).
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise DatabaseURLError(
+            f"DATABASE_URL {redact(url)!r} is not a database URL; "
+            "use e.g. sqlite:///rapport.db or postgresql://user@host/db"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise DatabaseURLError(f"DATABASE_URL uses {backend!r}; Rapport supports sqlite and postgresql")
+
+
+def sync_url(url: str) -> str:
+    """The same database through a blocking driver, for Alembic."""
+    parsed = make_url(async_url(url))
+    driver = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql+psycopg"
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    """A URL fit for logs and error messages: the password is hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable url>"
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
+    # WAL lets the web console read while the engine writes; foreign keys make
+    # ON DELETE CASCADE (forget) work; busy_timeout rides out short write locks.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    full = async_url(url)
+    if make_url(full).get_backend_name() == "sqlite":
+        engine = create_async_engine(full)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
+    cfg.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``. Blocking: call before the loop or in a thread."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def is_postgres(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "postgresql"
