@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     discord_rep_role: str | None = Field(None, validation_alias="RAPPORT_DISCORD_REP_ROLE")
     discord_reps: str = Field("", validation_alias="RAPPORT_DISCORD_REPS")
     discord_channels: str = Field("", validation_alias="RAPPORT_DISCORD_CHANNELS")
+    discord_api_url: str | None = Field(None, validation_alias="RAPPORT_DISCORD_API_URL")
     discord_application_id: str | None = Field(
         None, validation_alias="RAPPORT_DISCORD_APPLICATION_ID"
     )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Coroutine
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -27,6 +27,7 @@ from bot.domain import (
     InboundMessage,
     RecallItem,
     ReplyTarget,
+    conversation_key,
 )
 from bot.drafters.base import Drafter, DraftError, DraftRequest
 from bot.facts import FactExtractor
@@ -50,6 +51,18 @@ class EngineSettings:
     llm_concurrency: int = 4
     recall_budget_tokens: int = 800
     stale_after: timedelta = timedelta(minutes=10)
+
+
+class EngineObserver(Protocol):
+    """Something that reacts to the message path (check-ins, metrics).
+
+    Observers run after the fact and must not raise: an observer's failure is
+    logged and never costs a customer their reply.
+    """
+
+    async def message_stored(self, msg: InboundMessage, ingested: Ingested) -> None: ...
+
+    async def reply_sent(self, draft_id: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,7 @@ class ResponseEngine:
         self.review = review or ReviewHub()
         self.settings = settings or EngineSettings()
         self.senders: dict[str, ReplySender] = {}
+        self.observers: list[EngineObserver] = []
         self._llm_slots = asyncio.Semaphore(self.settings.llm_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -110,9 +124,18 @@ class ResponseEngine:
         )
         for draft_id in result.superseded:
             self._spawn(self.publish(draft_id))
+        if not result.duplicate:
+            await self._notify("message_stored", msg, result)
         if not result.duplicate and result.draft_id is not None:
             self._spawn(self._answer(result, msg))
         return result
+
+    async def _notify(self, event: str, *args: Any) -> None:
+        for observer in self.observers:
+            try:
+                await getattr(observer, event)(*args)
+            except Exception:
+                log.exception("observer_failed", observer=type(observer).__name__, event_name=event)
 
     async def handle(
         self, msg: InboundMessage, target: ReplyTarget | None = None
@@ -157,19 +180,24 @@ class ResponseEngine:
         if not claimed:
             return  # another worker has it, or a rep already decided
         draft = await self.store.draft(draft_id)
-        assert draft is not None and draft.message_id is not None
-        message = await self.store.message(draft.message_id)
+        assert draft is not None
         customer = await self.store.customer(draft.customer_id)
-        assert message is not None and customer is not None
-        recalled = await self.recaller.recall(
-            customer.id,
-            message.conversation_key,
-            message.text,
-            now=message.sent_at,
-            exclude_message_id=message.id,
-            budget_tokens=self.settings.recall_budget_tokens,
-        )
-        request = self.reply_request(customer, message, recalled)
+        assert customer is not None
+        if draft.kind == "checkin":
+            recalled, request = await self._checkin_request(customer, draft)
+        else:
+            assert draft.message_id is not None
+            message = await self.store.message(draft.message_id)
+            assert message is not None
+            recalled = await self.recaller.recall(
+                customer.id,
+                message.conversation_key,
+                message.text,
+                now=message.sent_at,
+                exclude_message_id=message.id,
+                budget_tokens=self.settings.recall_budget_tokens,
+            )
+            request = self.reply_request(customer, message, recalled)
         started = time.perf_counter()
         try:
             async with self._llm_slots:
@@ -236,6 +264,41 @@ class ResponseEngine:
             prompt=prompt,
             message_id=message.id,
         )
+
+    async def _checkin_request(
+        self, customer: Customer, draft: Draft
+    ) -> tuple[list[RecallItem], DraftRequest]:
+        reason = draft.reason or "it has been a while"
+        target = target_from_dict(draft.target)
+        key = conversation_key(target.platform, target.workspace, target.channel, target.thread)
+        recalled = await self.recaller.recall(
+            customer.id,
+            key,
+            reason,
+            now=datetime.now(UTC),
+            budget_tokens=self.settings.recall_budget_tokens,
+        )
+        variables = self.template_variables(customer, recalled)
+        variables["reason"] = reason
+        prompt = [
+            {"role": "system", "content": self.renderer.render("system", self.persona())},
+            {"role": "user", "content": self.renderer.render("checkin", variables)},
+        ]
+        return recalled, DraftRequest(
+            kind="checkin",
+            customer_name=customer.display_name,
+            first_name=first_name(customer.display_name),
+            message_text="",
+            recalled=recalled,
+            prompt=prompt,
+            reason=reason,
+        )
+
+    async def draft_checkin(self, customer_id: int, reason: str, target: ReplyTarget) -> int:
+        """Create and write a check-in draft; it goes to review like any reply."""
+        draft_id = await self.store.create_checkin_draft(customer_id, reason, target)
+        await self.write_draft(draft_id)
+        return draft_id
 
     def persona(self) -> dict[str, Any]:
         return {
