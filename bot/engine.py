@@ -352,8 +352,9 @@ class ResponseEngine:
                     DraftStatus(draft.status),
                     "there is no draft text to approve; edit or regenerate instead",
                 )
+            # From failed too: a draft whose delivery failed can be approved again.
             won = await self.store.transition(
-                draft.id, [DraftStatus.PENDING], DraftStatus.SENDING, final_text=draft.text, **who
+                draft.id, DECIDABLE_STATUSES, DraftStatus.SENDING, final_text=Draft.text, **who
             )
         elif action is Action.EDIT:
             text = clean_reply(decision.text or "")

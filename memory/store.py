@@ -144,7 +144,7 @@ class MemoryStore:
                         status=DraftStatus.SUPERSEDED,
                         decided_by=f"{msg.display_name} ({msg.platform})",
                         decided_at=msg.sent_at,
-                        decided_action="answered directly",
+                        decided_action="answered",
                         updated_at=utcnow(),
                     )
                     .returning(Draft.id)
@@ -468,11 +468,16 @@ def _message_row(
         author_kind=author_kind,
         author_id=msg.user_id,
         author_name=msg.display_name or msg.user_id,
-        text=msg.text,
+        text=storable(msg.text),
         is_direct=msg.is_direct,
         permalink=msg.permalink,
         sent_at=msg.sent_at,
     )
+
+
+def storable(text: str) -> str:
+    """The text as every database can keep it: PostgreSQL refuses NUL characters."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _target_dict(target: ReplyTarget) -> dict[str, Any]:

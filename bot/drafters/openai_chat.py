@@ -8,6 +8,7 @@ whose text a rep can act on.
 
 from __future__ import annotations
 
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import openai
@@ -46,10 +47,10 @@ class OpenAIDrafter:
         try:
             response = await self.client.chat.completions.create(
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=cast(Any, messages),  # plain role/content dicts, as the API takes them
                 temperature=self.temperature,
                 max_tokens=self.max_tokens,
-                **({"response_format": {"type": "json_object"}} if json_mode else {}),
+                response_format={"type": "json_object"} if json_mode else openai.omit,
             )
         except openai.APITimeoutError as exc:
             raise DraftError(

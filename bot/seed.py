@@ -1,0 +1,124 @@
+"""Demo customers with a little history, so the first look already shows recall.
+
+Seeded through the real store: customer messages are ingested, facts
+extracted, and the team's answers recorded as approved and sent drafts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.domain import DraftStatus, InboundMessage
+from bot.engine import ResponseEngine, default_target
+from bot.dates import zone
+from memory.store import Ingested
+
+# (customer user id, display name, [(days ago, customer text, team reply)])
+SEED: list[tuple[str, str, list[tuple[float, str, str]]]] = [
+    (
+        "dana",
+        "Dana Whitfield",
+        [
+            (
+                41,
+                "Hi! My name is Dana. I just ordered the Kettle Pro for my kitchen.",
+                "Welcome Dana! Enjoy the Kettle Pro, and shout if you need anything.",
+            ),
+            (
+                12,
+                "My cat Milo knocked the Kettle Pro off the counter and now the lid won't close.",
+                "Oh no, poor kettle (and hopefully Milo is fine!). We'll send you a new lid.",
+            ),
+            (
+                3,
+                "The new lid arrived, thanks! Taking Milo to the vet next Friday for a check-up.",
+                "Great to hear! Fingers crossed for Milo's check-up.",
+            ),
+        ],
+    ),
+    (
+        "ravi",
+        "Ravi Patel",
+        [
+            (
+                30,
+                "We use the Rapport Pro plan for our team of six and I live in Lisbon.",
+                "Thanks Ravi! Happy to have the team on board.",
+            ),
+            (
+                9,
+                "I was charged twice for November. Can you check the invoice?",
+                "Sorry about that, Ravi. The duplicate charge has been refunded.",
+            ),
+            (
+                2,
+                "All sorted, thank you. I'm off on a trip to Porto next Monday.",
+                "Have a wonderful trip to Porto!",
+            ),
+        ],
+    ),
+    (
+        "mei",
+        "Mei Chen",
+        [
+            (
+                20,
+                "My daughter Emma has her piano recital on the 12th, so I'm setting up the camera.",
+                "How exciting! Good luck to Emma.",
+            ),
+            (
+                6,
+                "The router keeps dropping the connection every evening.",
+                "Sorry Mei. Please try the firmware update; tell us if it keeps happening.",
+            ),
+        ],
+    ),
+]
+
+WORKSPACE = "demo"
+CHANNEL = "community"
+
+
+async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> int:
+    """Seed once: does nothing when any customer exists. Returns messages stored."""
+    store = engine.store
+    if await store.count_messages() > 0:
+        return 0
+    now = now or datetime.now(UTC)
+    stored = 0
+    for user_id, name, turns in SEED:
+        for n, (days_ago, text, reply) in enumerate(turns):
+            at = now - timedelta(days=days_ago)
+            msg = InboundMessage(
+                platform="web",
+                workspace=WORKSPACE,
+                channel=CHANNEL,
+                thread=user_id,
+                user_id=user_id,
+                display_name=name,
+                text=text,
+                sent_at=at,
+                message_id=f"seed-{user_id}-{n}",
+            )
+            result = await store.ingest(msg, default_target(msg))
+            if not isinstance(result, Ingested) or result.draft_id is None:
+                continue
+            facts = engine.extractor.extract(text, at, zone(None, engine.settings.timezone))
+            await store.remember(result.customer_id, result.message_id, facts, at=at)
+            decided = at + timedelta(minutes=7)
+            await store.transition(
+                result.draft_id,
+                [DraftStatus.QUEUED],
+                DraftStatus.SENDING,
+                text=reply,
+                final_text=reply,
+                decided_by="Sam (seed)",
+                decided_at=decided,
+                decided_action="approve",
+                model="seed",
+            )
+            await store.record_sent(
+                result.draft_id, reply, f"seed-reply-{user_id}-{n}", decided, "Sam"
+            )
+            stored += 2
+    return stored

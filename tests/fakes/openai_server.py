@@ -1,0 +1,75 @@
+"""A fake OpenAI-compatible Chat Completions server on 127.0.0.1.
+
+Script it with ``enqueue``: a reply text, or a ``Scripted`` response (status,
+headers, raw body, delay). It records every request body for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Scripted:
+    status: int = 200
+    body: str | dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def completion(text: str, model: str = "fake-model") -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.script: deque[str | Scripted] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.default_delay = 0.0
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+
+    def enqueue(self, *items: str | Scripted) -> None:
+        self.script.extend(items)
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(await request.json())
+        item = self.script.popleft() if self.script else "Hello from the fake model."
+        if isinstance(item, str):
+            item = Scripted(body=completion(item), delay=self.default_delay)
+        if item.delay:
+            await asyncio.sleep(item.delay)
+        body = item.body if isinstance(item.body, str) else json.dumps(item.body or {})
+        return web.Response(
+            status=item.status, text=body, headers=item.headers, content_type="application/json"
+        )
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._chat)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
