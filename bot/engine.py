@@ -12,6 +12,7 @@ from collections.abc import Coroutine
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -24,6 +25,7 @@ from bot.domain import (
     Decision,
     DraftCard,
     DraftStatus,
+    FactCandidate,
     InboundMessage,
     RecallItem,
     ReplyTarget,
@@ -51,6 +53,10 @@ class EngineSettings:
     llm_concurrency: int = 4
     recall_budget_tokens: int = 800
     stale_after: timedelta = timedelta(minutes=10)
+
+
+class AsyncFactExtractor(Protocol):
+    async def extract(self, text: str, said_at: datetime, tz: ZoneInfo) -> list[FactCandidate]: ...
 
 
 class EngineObserver(Protocol):
@@ -94,6 +100,7 @@ class ResponseEngine:
         self.settings = settings or EngineSettings()
         self.senders: dict[str, ReplySender] = {}
         self.observers: list[EngineObserver] = []
+        self.llm_extractor: AsyncFactExtractor | None = None
         self._llm_slots = asyncio.Semaphore(self.settings.llm_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -168,7 +175,22 @@ class ResponseEngine:
         except Exception:
             # Facts are a bonus: a failure here must not cost the customer a reply.
             log.exception("fact_extraction_failed", message_id=ingested.message_id)
+        if self.llm_extractor is not None:
+            self._spawn(self._extract_with_llm(ingested, msg, tz))
         await self.write_draft(ingested.draft_id)
+
+    async def _extract_with_llm(
+        self, ingested: Ingested, msg: InboundMessage, tz: ZoneInfo
+    ) -> None:
+        """Slower, richer extraction in the background; the draft never waits for it."""
+        assert self.llm_extractor is not None
+        try:
+            facts = await self.llm_extractor.extract(msg.text, msg.sent_at, tz)
+            await self.store.remember(
+                ingested.customer_id, ingested.message_id, facts, at=msg.sent_at
+            )
+        except Exception:
+            log.exception("llm_fact_extraction_failed", message_id=ingested.message_id)
 
     # -- drafting --------------------------------------------------------------
 

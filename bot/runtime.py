@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.drafters import Drafter, OfflineDrafter, OpenAIDrafter
 from bot.engine import EngineSettings, ResponseEngine
 from bot.facts import RuleFactExtractor
+from bot.llm_facts import LLMFactExtractor
 from bot.review import ReviewHub
 from memory.database import create_engine, session_factory
 from memory.recall import Recaller, RecallSettings
@@ -62,4 +63,6 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
             recall_budget_tokens=settings.recall_budget_tokens,
         ),
     )
+    if isinstance(engine.drafter, OpenAIDrafter):
+        engine.llm_extractor = LLMFactExtractor(engine.drafter, engine.renderer)
     return Runtime(settings=settings, db=db, store=store, engine=engine)

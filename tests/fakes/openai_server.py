@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,8 @@ def completion(text: str, model: str = "fake-model") -> dict[str, Any]:
 class FakeOpenAI:
     def __init__(self) -> None:
         self.script: deque[str | Scripted] = deque()
+        # When set, answers every request from its body instead of the script.
+        self.responder: Callable[[dict[str, Any]], str | Scripted] | None = None
         self.requests: list[dict[str, Any]] = []
         self.default_delay = 0.0
         self.base_url = ""
@@ -48,8 +51,12 @@ class FakeOpenAI:
         self.script.extend(items)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(await request.json())
-        item = self.script.popleft() if self.script else "Hello from the fake model."
+        body_in = await request.json()
+        self.requests.append(body_in)
+        if self.responder is not None:
+            item = self.responder(body_in)
+        else:
+            item = self.script.popleft() if self.script else "Hello from the fake model."
         if isinstance(item, str):
             item = Scripted(body=completion(item), delay=self.default_delay)
         if item.delay:
