@@ -116,6 +116,7 @@ async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> i
                 decided_at=decided,
                 decided_action="approve",
                 model="seed",
+                created_at=at,
             )
             await store.record_sent(
                 result.draft_id, reply, f"seed-reply-{user_id}-{n}", decided, "Sam"

@@ -204,7 +204,7 @@ class MemoryStore:
             result = await session.execute(
                 update(Draft)
                 .where(Draft.id == draft_id, Draft.status.in_(list(allowed)))
-                .values(status=new, updated_at=utcnow(), **values)
+                .values(status=new, **{"updated_at": utcnow(), **values})
             )
             await session.commit()
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -288,7 +288,7 @@ class MemoryStore:
             await session.flush()
             draft.status = DraftStatus.SENT
             draft.sent_message_id = message.id
-            draft.updated_at = utcnow()
+            draft.updated_at = sent_at
             await session.commit()
             return message.id
 

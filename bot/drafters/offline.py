@@ -19,7 +19,8 @@ _NEGATIVE = re.compile(
     r"|bug\w*|error\w*|fail\w*|issue\w*|problem\w*|trouble|late|delay\w*|missing|lost|wrong"
     r"|refund|angry|upset|frustrat\w*|disappoint\w*|terrible|awful|horrible|worst|annoy\w*"
     r"|useless|damaged|stuck|still waiting|never arrived|charged twice|overcharged|sick|ill"
-    r"|sad|unhappy|ridiculous|unacceptable|complain\w*|cancel\w*)\b",
+    r"|sad|unhappy|ridiculous|unacceptable|complain\w*|cancel\w*|leak\w*|noise|noisy|slow|freez\w*"
+    r"|dropp\w*|disconnect\w*|overheat\w*|stopped|dead|faulty|defective|scratch\w*|crack\w*)\b",
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"\b(thanks|thank you|thx|cheers|appreciate)\b", re.IGNORECASE)
@@ -32,8 +33,11 @@ _TOPIC = re.compile(
 )
 
 
+_SAD_FACES = re.compile(r"(:-?\(|:'\(|😞|😡|😠|😢|😭|☹|🙁|😤|👎)")
+
+
 def is_negative(text: str) -> bool:
-    return bool(_NEGATIVE.search(text))
+    return bool(_NEGATIVE.search(text) or _SAD_FACES.search(text))
 
 
 class OfflineDrafter:
@@ -100,6 +104,8 @@ def _remembered(
     for item in items:
         if item.kind != "fact" or (current_message_id and item.message_id == current_message_id):
             continue
+        if negative and not item.reason.startswith("fact mentioning"):
+            continue  # when something went wrong, only what bears on it
         sentence = _fact_sentence(item, now, negative)
         if sentence:
             return sentence
@@ -113,10 +119,12 @@ def _fact_sentence(item: RecallItem, now: datetime, negative: bool) -> str | Non
         return None if negative else f"How is {pet.group(2)} doing?"
     event = re.match(r"Mentioned on .*?: “(.+)” \((.+)\)\.$", text)
     if event:
+        said = preview(event.group(1), 90).rstrip(".!")
+        day = " ".join(event.group(2).split()[:3])  # "Friday 27 November"
         if item.reason == "upcoming event":
-            return f"I remember you mentioned: “{preview(event.group(1), 90)}” ({event.group(2)})."
+            return f"Good luck with “{said}” on {day}!"
         if item.reason == "recent event" and not negative:
-            return f"I hope it all went well: “{preview(event.group(1), 90)}”."
+            return f"I hope it all went well (“{said}”)."
         return None
     product = re.match(r"Uses (.+)\.$", text)
     if product and item.reason.startswith("fact mentioning"):
