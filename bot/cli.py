@@ -1,4 +1,9 @@
-"""The ``rapport`` command."""
+"""The ``rapport`` command: settings, database and customer commands.
+
+The commands that start platforms or the web surface (``demo``, ``run``,
+``slack``, ``discord``) are added in ``handlers/cli.py``, the console entry
+point, so nothing in ``bot/`` imports an adapter.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ app.add_typer(db_cli, name="db")
 app.add_typer(customers_cli, name="customers")
 
 
-def _settings(**overrides: Any) -> Settings:
+def settings_or_exit(**overrides: Any) -> Settings:
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
@@ -43,11 +48,11 @@ def _settings(**overrides: Any) -> Settings:
     return settings
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def _migrate(settings: Settings) -> None:
+def migrate_or_exit(settings: Settings) -> None:
     from memory.database import DatabaseURLError, upgrade
 
     try:
@@ -67,105 +72,11 @@ PortOpt = Annotated[int | None, typer.Option(help="Port to listen on [RAPPORT_PO
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="[DATABASE_URL]")]
 
 
-@app.command()
-def demo(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
-    """The local demo: a community chat, the review queue and the customer's memory."""
-    settings = _settings(host=host, port=port, database_url=database_url)
-    _migrate(settings)
-    _run(_demo(settings))
-
-
-async def _demo(settings: Settings) -> None:
-    from bot.runtime import build_runtime
-    from bot.seed import seed_demo
-    from handlers.web.app import create_app, serve
-
-    runtime = build_runtime(settings)
-    seeded = await seed_demo(runtime.engine)
-    drafter = "LLM " + settings.model if settings.uses_llm else "offline drafter"
-    typer.echo(
-        f"Rapport demo on http://{settings.host}:{settings.port}  "
-        f"(database {settings.database_label}, {drafter}"
-        f"{f', seeded {seeded} messages' if seeded else ''})"
-    )
-    try:
-        await serve(create_app(runtime, demo=True), settings.host, settings.port)
-    finally:
-        await runtime.close()
-
-
-@app.command()
-def run(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
-    """Production: the configured platforms, the web console, on one event loop."""
-    settings = _settings(host=host, port=port, database_url=database_url)
-    problems = configuration_problems(settings)
-    if problems:
-        typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
-        raise typer.Exit(2)
-    _migrate(settings)
-    _run(_serve_production(settings))
-
-
-def configuration_problems(settings: Settings) -> list[str]:
-    """Every missing or conflicting setting, named, so one run tells the whole story."""
-    problems: list[str] = []
-    slack = settings.slack_bot_token is not None
-    discord = settings.discord_token is not None
-    if not (slack or discord):
-        problems.append(
-            "no platform configured: set SLACK_BOT_TOKEN (Slack) and/or DISCORD_TOKEN (Discord); "
-            "to try Rapport without either, run `rapport demo`"
-        )
-    if slack:
-        has_app, has_secret = (
-            settings.slack_app_token is not None,
-            (settings.slack_signing_secret is not None),
-        )
-        if not (has_app or has_secret):
-            problems.append(
-                "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
-            )
-        if has_app and has_secret:
-            problems.append(
-                "SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are both set: choose Socket Mode "
-                "(keep SLACK_APP_TOKEN) or HTTP mode (keep SLACK_SIGNING_SECRET)"
-            )
-        if not settings.slack_review_channel:
-            problems.append("Slack needs RAPPORT_SLACK_REVIEW_CHANNEL (the reps' channel ID)")
-        if not settings.slack_reps.strip():
-            problems.append("Slack needs RAPPORT_SLACK_REPS (who may approve drafts)")
-    if discord:
-        if not settings.discord_review_channel:
-            problems.append("Discord needs RAPPORT_DISCORD_REVIEW_CHANNEL (the reps' channel ID)")
-        if not (settings.discord_rep_role or settings.discord_reps.strip()):
-            problems.append(
-                "Discord needs RAPPORT_DISCORD_REP_ROLE and/or RAPPORT_DISCORD_REPS "
-                "(who may approve drafts)"
-            )
-    return problems
-
-
-async def _serve_production(settings: Settings) -> None:
-    from bot.platforms import build_platforms
-    from bot.runtime import build_runtime
-    from handlers.web.app import create_app, serve
-
-    runtime = build_runtime(settings)
-    routers, services = build_platforms(settings, runtime)
-    # Until console logins exist, review pages are served on loopback only.
-    console = settings.host in ("127.0.0.1", "localhost", "::1")
-    app = create_app(runtime, demo=False, routers=routers, services=services, console=console)
-    try:
-        await serve(app, settings.host, settings.port)
-    finally:
-        await runtime.close()
-
-
 @db_cli.command("upgrade")
 def db_upgrade(database_url: DbOpt = None) -> None:
     """Apply every migration (also done on start)."""
-    settings = _settings(database_url=database_url)
-    _migrate(settings)
+    settings = settings_or_exit(database_url=database_url)
+    migrate_or_exit(settings)
     typer.echo(f"database at {settings.database_label} is up to date")
 
 
@@ -187,9 +98,9 @@ def _customer_command(settings: Settings, work: Any) -> Any:
         finally:
             await engine.dispose()
 
-    _migrate(settings)
+    migrate_or_exit(settings)
     try:
-        return _run(go())
+        return run_async(go())
     except CustomerNotFound as exc:
         typer.echo(f"rapport: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -202,7 +113,7 @@ def customers_list(
     database_url: DbOpt = None,
 ) -> None:
     """Customers, most recently seen first."""
-    settings = _settings(database_url=database_url)
+    settings = settings_or_exit(database_url=database_url)
     rows = _customer_command(settings, lambda d: d.summaries(search, limit=1000))
     if as_json:
         typer.echo(
@@ -233,7 +144,7 @@ def customers_list(
 @customers_cli.command("show")
 def customers_show(customer_id: int, database_url: DbOpt = None) -> None:
     """One customer: identities, facts, recent history."""
-    settings = _settings(database_url=database_url)
+    settings = settings_or_exit(database_url=database_url)
     data = _customer_command(settings, lambda d: d.export(customer_id))
     c = data["customer"]
     typer.echo(f"{c['display_name']} (customer {c['id']})")
@@ -252,7 +163,7 @@ def customers_export(
     database_url: DbOpt = None,
 ) -> None:
     """All of one customer's data as JSON."""
-    settings = _settings(database_url=database_url)
+    settings = settings_or_exit(database_url=database_url)
     data = _customer_command(settings, lambda d: d.export(customer_id))
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if out:
@@ -269,7 +180,7 @@ def customers_forget(
     database_url: DbOpt = None,
 ) -> None:
     """Delete one customer's data (messages, facts, drafts, check-ins) and nothing else."""
-    settings = _settings(database_url=database_url)
+    settings = settings_or_exit(database_url=database_url)
     if not yes and not typer.confirm(
         f"Delete everything Rapport holds about customer {customer_id}?"
     ):
@@ -288,7 +199,7 @@ def customers_link(
     database_url: DbOpt = None,
 ) -> None:
     """Link a platform identity to a customer (merging that identity's own history)."""
-    settings = _settings(database_url=database_url)
+    settings = settings_or_exit(database_url=database_url)
     merged = _customer_command(
         settings,
         lambda d: d.link(customer_id, platform, workspace, user, actor="cli"),

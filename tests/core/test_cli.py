@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from handlers.cli import app
 
 runner = CliRunner()
 

@@ -1,7 +1,6 @@
 """Which platform adapters run, from the settings.
 
-Imported only by ``rapport run``: the adapters live in ``handlers/`` and the
-core never imports them.
+Imported by ``rapport run`` only.
 """
 
 from __future__ import annotations
@@ -15,6 +14,11 @@ from bot.runtime import Runtime
 
 
 def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRouter], list[Any]]:
+    """Routers to mount on the web app, and services to start with it."""
     routers: list[APIRouter] = []
     services: list[Any] = []
+    if settings.discord_token is not None:
+        from handlers.discord import DiscordService
+
+        services.append(DiscordService(settings, runtime))
     return routers, services
