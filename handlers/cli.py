@@ -11,7 +11,9 @@ import typer
 from bot.cli import DbOpt, HostOpt, PortOpt, app, migrate_or_exit, run_async, settings_or_exit
 from bot.config import Settings
 from handlers.discord.cli import discord_cli
+from handlers.slack.cli import slack_cli
 
+app.add_typer(slack_cli, name="slack")
 app.add_typer(discord_cli, name="discord")
 
 
@@ -26,6 +28,7 @@ def demo(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None)
 async def _demo(settings: Settings) -> None:
     from bot.runtime import build_runtime
     from bot.seed import seed_demo
+    from bot.users_cli import is_loopback
     from handlers.web.app import create_app, serve
 
     runtime = build_runtime(settings)
@@ -37,7 +40,14 @@ async def _demo(settings: Settings) -> None:
         f"{f', seeded {seeded} messages' if seeded else ''})"
     )
     try:
-        await serve(create_app(runtime, demo=True), settings.host, settings.port)
+        app = create_app(
+            runtime,
+            demo=True,
+            secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
+            # Signed in as a demo admin only where nobody else can reach the page.
+            auto_login=is_loopback(settings.host),
+        )
+        await serve(app, settings.host, settings.port)
     finally:
         await runtime.close()
 
@@ -82,6 +92,13 @@ def configuration_problems(settings: Settings) -> list[str]:
             problems.append("Slack needs RAPPORT_SLACK_REVIEW_CHANNEL (the reps' channel ID)")
         if not settings.slack_reps.strip():
             problems.append("Slack needs RAPPORT_SLACK_REPS (who may approve drafts)")
+        if not problems:
+            from handlers.slack import SlackConfig, SlackConfigError
+
+            try:
+                SlackConfig.from_settings(settings)
+            except SlackConfigError as exc:
+                problems.append(str(exc))
     if discord:
         if not settings.discord_review_channel:
             problems.append("Discord needs RAPPORT_DISCORD_REVIEW_CHANNEL (the reps' channel ID)")
@@ -95,14 +112,23 @@ def configuration_problems(settings: Settings) -> list[str]:
 
 async def _serve_production(settings: Settings) -> None:
     from bot.runtime import build_runtime
+    from bot.users_cli import console_problems
     from handlers.platforms import build_platforms
     from handlers.web.app import create_app, serve
+    from memory.users import UserDirectory
 
     runtime = build_runtime(settings)
+    # Beyond loopback the console needs a stable cookie key and someone who can sign in.
+    problems = console_problems(
+        settings, await UserDirectory(runtime.store.sessions).count_admins()
+    )
+    if problems:
+        await runtime.close()
+        typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
+        raise typer.Exit(2)
     routers, services = build_platforms(settings, runtime)
-    # Until console logins exist, review pages are served on loopback only.
-    console = settings.host in ("127.0.0.1", "localhost", "::1")
-    app = create_app(runtime, demo=False, routers=routers, services=services, console=console)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    app = create_app(runtime, demo=False, routers=routers, services=services, secret_key=secret)
     try:
         await serve(app, settings.host, settings.port)
     finally:

@@ -17,6 +17,13 @@ def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRoute
     """Routers to mount on the web app, and services to start with it."""
     routers: list[APIRouter] = []
     services: list[Any] = []
+    if settings.slack_bot_token is not None:
+        from handlers.slack import SlackService
+
+        slack = SlackService(settings, runtime)  # registers its review surface and sender
+        services.append(slack)  # start(): token check, card catch-up, Socket Mode
+        if slack.router is not None:  # HTTP mode: POST /slack/events
+            routers.append(slack.router)
     if settings.discord_token is not None:
         from handlers.discord import DiscordService
 

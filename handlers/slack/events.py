@@ -1,0 +1,117 @@
+"""Slack message events in, Rapport's :class:`InboundMessage` out.
+
+Pure functions: they take the event as Slack sent it and return our values,
+so every rule about which messages count can be tested without a network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain import AuthorRole, InboundMessage, ReplyTarget
+from handlers.slack.config import PLATFORM, SlackConfig
+
+# A plain message, a thread reply also sent to the channel, a message with a file:
+# each is something the customer said. Edits, deletions, joins and the like are not.
+CUSTOMER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where a message belongs: its thread (None for a plain DM) and whether it is a DM."""
+
+    channel: str
+    thread: str | None
+    is_direct: bool
+
+
+def skip_reason(event: dict[str, Any], config: SlackConfig) -> str | None:
+    """Why this message event is not a person's new message to serve, or None to serve it."""
+    subtype = event.get("subtype")
+    if subtype not in CUSTOMER_SUBTYPES:
+        return f"subtype {subtype}"
+    if event.get("bot_id") or event.get("bot_profile"):
+        return "from a bot"
+    if not event.get("user") or not event.get("ts") or not event.get("channel"):
+        return "no author"
+    if not config.serves(event["channel"], event.get("channel_type")):
+        return "channel not served"
+    return None
+
+
+def conversation(event: dict[str, Any]) -> Conversation:
+    """In a channel the conversation is the thread (a top-level message starts one); in a DM
+    it is the DM itself, unless the customer wrote in a thread there."""
+    is_direct = event.get("channel_type") == "im"
+    thread_ts = event.get("thread_ts")
+    thread = thread_ts if is_direct else (thread_ts or event["ts"])
+    return Conversation(channel=event["channel"], thread=thread, is_direct=is_direct)
+
+
+def sent_at(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def message_id(channel: str, ts: str) -> str:
+    """Slack's ts is unique within a channel; with the channel it is unique in the workspace."""
+    return f"{channel}:{ts}"
+
+
+def permalink(workspace_url: str | None, event: dict[str, Any]) -> str | None:
+    """Slack's permalink format, built locally so storing a message costs no API call."""
+    if not workspace_url:
+        return None
+    channel, ts = event["channel"], event["ts"]
+    link = f"{workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+    thread_ts = event.get("thread_ts")
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel}"
+    return link
+
+
+def to_inbound(
+    event: dict[str, Any],
+    *,
+    workspace: str,
+    display_name: str,
+    role: AuthorRole,
+    workspace_url: str | None,
+) -> tuple[InboundMessage, ReplyTarget]:
+    """The message for the engine and where its reply goes."""
+    where = conversation(event)
+    ts = event["ts"]
+    msg = InboundMessage(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=where.channel,
+        thread=where.thread,
+        user_id=event["user"],
+        display_name=display_name,
+        text=event.get("text") or "",
+        sent_at=sent_at(ts),
+        message_id=message_id(where.channel, ts),
+        author_role=role,
+        is_direct=where.is_direct,
+        permalink=permalink(workspace_url, event),
+    )
+    target = ReplyTarget(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=where.channel,
+        thread=where.thread,
+        reply_to=ts,
+        is_direct=where.is_direct,
+    )
+    return msg, target
+
+
+def profile_name(event: dict[str, Any]) -> str | None:
+    """The author's name when Slack included their profile in the event (it usually does)."""
+    profile = event.get("user_profile") or {}
+    for key in ("display_name", "real_name", "name"):
+        value = profile.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,31 @@
+"""The Slack router inside the web console's own app, as ``rapport run`` wires it."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from handlers.slack import SlackService
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_events import message
+from tests.slack.conftest import CUSTOMER, SUPPORT, serve_http, shut, slack_settings
+
+
+async def test_events_url_works_inside_the_web_console_app(
+    fake_slack: FakeSlack, runtime: Runtime
+) -> None:
+    """With the console's create_app, POST /slack/events takes a message to a card."""
+    from handlers.web.app import create_app
+
+    service = SlackService(slack_settings(fake_slack, runtime.settings.database_url), runtime)
+    assert service.router is not None
+    app = create_app(
+        runtime, demo=False, routers=[service.router], services=[service], console=False
+    )
+    harness, server, task = await serve_http(fake_slack, runtime, app=app, service=service)
+    try:
+        assert harness.slack is not None
+        response = await harness.slack.event(message("hello?", user=CUSTOMER, channel=SUPPORT))
+        assert response.status_code == 200
+        await harness.settle()
+        assert len(harness.cards()) == 1
+    finally:
+        await shut(harness, server, task)
