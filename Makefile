@@ -27,6 +27,10 @@ run: install
 test: install
 	$(PY) -m pytest -q
 
+# Benchmarks print their figures; record them in docs/benchmarks.md with the date.
+bench: install
+	$(PY) -m bench.pipeline --all
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -17,8 +17,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from bot.checkins_cli import checkins_cli  # imports bot.cli helpers lazily: no cycle
 from bot.config import Settings
 from bot.observability import configure_logging
+from bot.users_cli import users_cli  # imports bot.cli helpers lazily: no cycle
 
 T = TypeVar("T")
 
@@ -33,6 +35,8 @@ customers_cli = typer.Typer(
 )
 app.add_typer(db_cli, name="db")
 app.add_typer(customers_cli, name="customers")
+app.add_typer(checkins_cli, name="checkins")
+app.add_typer(users_cli, name="users")
 
 
 def settings_or_exit(**overrides: Any) -> Settings:

@@ -29,6 +29,7 @@ async def _demo(settings: Settings) -> None:
     from bot.runtime import build_runtime
     from bot.seed import seed_demo
     from bot.users_cli import is_loopback
+    from handlers.platforms import checkin_scheduler
     from handlers.web.app import create_app, serve
 
     runtime = build_runtime(settings)
@@ -43,6 +44,7 @@ async def _demo(settings: Settings) -> None:
         app = create_app(
             runtime,
             demo=True,
+            services=[checkin_scheduler(settings, runtime)],
             secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
             # Signed in as a demo admin only where nobody else can reach the page.
             auto_login=is_loopback(settings.host),

@@ -8,7 +8,7 @@ GIN index on PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -57,7 +57,11 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Customer(Base):
@@ -211,6 +215,11 @@ class CheckIn(Base):
     )
     created_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added by migration 0004 (check-ins): see that migration for what each means.
+    claimed_at: Mapped[datetime | None]
+    drafted_at: Mapped[datetime | None]
+    first_due_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(500))
 
 
 class PromptVersion(Base):
@@ -224,6 +233,18 @@ class PromptVersion(Base):
     author: Mapped[str] = mapped_column(String(200))
     comment: Mapped[str] = mapped_column(String(500), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A console login: a rep reviews drafts, an admin also shapes the voice."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # "rep" | "admin"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -25,7 +25,7 @@ from tests.fakes.drafter import ScriptedDrafter
 
 TABLES = (
     "audit_log, review_cards, checkins, facts, drafts, messages, identities, customers, "
-    "prompt_versions"
+    "prompt_versions, users"
 )
 
 

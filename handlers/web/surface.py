@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 from bot.domain import DraftCard, ReplyTarget
@@ -29,15 +30,13 @@ class WebReviewSurface:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait(self, since: int, timeout: float) -> int:
-        """Return the version as soon as it passes ``since``, or after ``timeout`` seconds."""
+    async def wait(self, since: int, seconds: float) -> int:
+        """Return the version as soon as it passes ``since``, or after ``seconds``."""
         if self.version > since:
             return self.version
         event = self._changed
-        try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
         return self.version
 
 

@@ -4,47 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import html
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.config import Settings
 from bot.drafters import OfflineDrafter
 from bot.runtime import build_runtime
 from bot.seed import seed_demo
-from handlers.web.app import create_app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.web.conftest import csrf_of, serve
 
 
 @pytest.fixture
 async def demo(sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """``rapport demo`` on loopback: everyone is signed in as the demo admin."""
     runtime = build_runtime(Settings(database_url=sqlite_url), drafter=OfflineDrafter())
     await seed_demo(runtime.engine)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(runtime, demo=True),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="on",
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-        yield client
-    server.should_exit = True
-    await task
+    async for url in serve(runtime, demo=True):
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            # Forms carry the session's CSRF token; so does this client.
+            client.headers["X-CSRF-Token"] = csrf_of((await client.get("/")).text)
+            yield client
     await runtime.close()
 
 
