@@ -12,7 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # `SLACK_BOT_TOKEN=` (as in .env.example) means "not set", not "set to nothing".
+        env_ignore_empty=True,
     )
 
     # Store
@@ -31,6 +36,13 @@ class Settings(BaseSettings):
     company: str = Field("our team", validation_alias="RAPPORT_COMPANY")
     bot_name: str = Field("Rapport", validation_alias="RAPPORT_BOT_NAME")
     timezone: str = Field("UTC", validation_alias="RAPPORT_TIMEZONE")
+
+    # Check-ins (bot/checkins.py reads and validates these)
+    followup_days: str = Field("3", validation_alias="RAPPORT_FOLLOWUP_DAYS")
+    quiet_days: str = Field("30", validation_alias="RAPPORT_QUIET_DAYS")
+    checkin_min_days: str = Field("7", validation_alias="RAPPORT_CHECKIN_MIN_DAYS")
+    checkin_day_start: str = Field("09:00", validation_alias="RAPPORT_CHECKIN_DAY_START")
+    checkin_day_end: str = Field("18:00", validation_alias="RAPPORT_CHECKIN_DAY_END")
 
     # Web console
     host: str = Field("127.0.0.1", validation_alias="RAPPORT_HOST")

@@ -152,6 +152,32 @@ class ResponseEngine:
         await self.wait_idle()
         return result
 
+    async def ingest(
+        self, msg: InboundMessage, target: ReplyTarget | None = None
+    ) -> Ingested | Ignored:
+        """Store a message and remember its facts, drafting nothing (imports, benchmarks).
+
+        The same store and fact path as :meth:`receive`, minus the reply.
+        """
+        result = await self.store.ingest(msg, target or default_target(msg), queue_draft=False)
+        if isinstance(result, Ignored) or result.duplicate:
+            return result
+        try:
+            tz = zone(None, self.settings.timezone)
+            facts = self.extractor.extract(msg.text, msg.sent_at, tz)
+            if facts:  # most messages state no fact: skip the customer's time zone look-up
+                customer = await self.store.customer(result.customer_id)
+                if customer is not None and customer.timezone:
+                    tz = zone(customer.timezone, self.settings.timezone)
+                    facts = self.extractor.extract(msg.text, msg.sent_at, tz)
+                await self.store.remember(
+                    result.customer_id, result.message_id, facts, at=msg.sent_at
+                )
+        except Exception:
+            # Facts are a bonus: a failure here must not lose the stored message.
+            log.exception("fact_extraction_failed", message_id=result.message_id)
+        return result
+
     async def _answer(self, ingested: Ingested, msg: InboundMessage) -> None:
         assert ingested.draft_id is not None
         if is_blank(msg.text):
@@ -175,9 +201,11 @@ class ResponseEngine:
         except Exception:
             # Facts are a bonus: a failure here must not cost the customer a reply.
             log.exception("fact_extraction_failed", message_id=ingested.message_id)
-        if self.llm_extractor is not None:
-            self._spawn(self._extract_with_llm(ingested, msg, tz))
         await self.write_draft(ingested.draft_id)
+        if self.llm_extractor is not None:
+            # After the draft: the draft never uses these facts, so starting
+            # earlier would only make the reply wait for CPU and an HTTP call.
+            self._spawn(self._extract_with_llm(ingested, msg, tz))
 
     async def _extract_with_llm(
         self, ingested: Ingested, msg: InboundMessage, tz: ZoneInfo
@@ -444,13 +472,15 @@ class ResponseEngine:
             log.warning("delivery_failed", draft_id=draft_id, reason=str(exc))
             await self.publish(draft_id)
             return Outcome(False, DraftStatus.FAILED, reason)
-        await self.store.record_sent(
+        sent_message_id = await self.store.record_sent(
             draft_id, draft.final_text, platform_id, datetime.now(UTC), self.settings.bot_name
         )
         log.info(
             "reply_sent", draft_id=draft_id, customer_id=draft.customer_id, platform=target.platform
         )
         await self.publish(draft_id)
+        if sent_message_id is not None:  # observers hear of each sent reply once
+            await self._notify("reply_sent", draft_id)
         return Outcome(True, DraftStatus.SENT, "sent")
 
     # -- review surfaces ---------------------------------------------------------

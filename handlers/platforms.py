@@ -14,9 +14,12 @@ from bot.runtime import Runtime
 
 
 def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRouter], list[Any]]:
-    """Routers to mount on the web app, and services to start with it."""
+    """Routers to mount on the web app, and services to start with it.
+
+    The check-in scheduler always runs; Slack and Discord when configured.
+    """
     routers: list[APIRouter] = []
-    services: list[Any] = []
+    services: list[Any] = [checkin_scheduler(settings, runtime)]
     if settings.slack_bot_token is not None:
         from handlers.slack import SlackService
 
@@ -29,3 +32,14 @@ def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRoute
 
         services.append(DiscordService(settings, runtime))
     return routers, services
+
+
+def checkin_scheduler(settings: Settings, runtime: Runtime) -> Any:
+    """The check-in service, listening to the engine, and its every-minute scheduler."""
+    from bot.checkin_service import CheckinService
+    from bot.checkins import CheckinSettings
+    from bot.scheduler import CheckinScheduler
+
+    service = CheckinService(runtime.engine, CheckinSettings.from_settings(settings))
+    runtime.engine.observers.append(service)
+    return CheckinScheduler(service)

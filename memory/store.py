@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import (
@@ -46,17 +46,44 @@ class Ignored:
     reason: str
 
 
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached: nothing was stored, so the platform should redeliver.
+
+    Adapters let this propagate as a failure (an HTTP 5xx, no acknowledgement):
+    Slack and Discord then deliver the event again, and the redelivery is
+    stored once the database is back.
+    """
+
+
 class MemoryStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
     # -- ingest ----------------------------------------------------------------
 
-    async def ingest(self, msg: InboundMessage, target: ReplyTarget) -> Ingested | Ignored:
+    async def ingest(
+        self, msg: InboundMessage, target: ReplyTarget, *, queue_draft: bool = True
+    ) -> Ingested | Ignored:
+        """Like :meth:`_ingest`; raises :class:`StoreUnavailable` when the database is down."""
+        try:
+            return await self._ingest(msg, target, queue_draft=queue_draft)
+        except (OperationalError, InterfaceError) as exc:
+            # One transaction: a failure here left nothing half-written.
+            raise StoreUnavailable(
+                f"message {msg.message_id!r} from {msg.platform} was not stored: the database "
+                f"is unavailable ({str(exc.orig or exc).splitlines()[0][:160]}); "
+                "refuse it so the platform redelivers it"
+            ) from exc
+
+    async def _ingest(
+        self, msg: InboundMessage, target: ReplyTarget, *, queue_draft: bool = True
+    ) -> Ingested | Ignored:
         """Store the message first; for a customer's message also queue its draft.
 
         Idempotent on the platform message id: a redelivery returns the first
-        result with ``duplicate=True`` and writes nothing.
+        result with ``duplicate=True`` and writes nothing. With
+        ``queue_draft=False`` the message is only remembered (history imports,
+        benchmarks): no draft row is created and ``draft_id`` is None.
         """
         for _attempt in range(3):
             async with self.sessions() as session:
@@ -67,7 +94,9 @@ class MemoryStore:
                     if msg.author_role is AuthorRole.REP:
                         result = await self._ingest_rep_reply(session, msg)
                     else:
-                        result = await self._ingest_customer_message(session, msg, target)
+                        result = await self._ingest_customer_message(
+                            session, msg, target, queue_draft=queue_draft
+                        )
                     await session.commit()
                     return result
                 except IntegrityError:
@@ -93,19 +122,26 @@ class MemoryStore:
         return Ingested(message_id=row[0], customer_id=row[1], draft_id=row[2], duplicate=True)
 
     async def _ingest_customer_message(
-        self, session: AsyncSession, msg: InboundMessage, target: ReplyTarget
+        self,
+        session: AsyncSession,
+        msg: InboundMessage,
+        target: ReplyTarget,
+        *,
+        queue_draft: bool = True,
     ) -> Ingested:
         customer = await self._resolve_customer(session, msg)
         customer.last_seen_at = msg.sent_at
         message = _message_row(msg, customer.id, direction="in", author_kind="customer")
         session.add(message)
         await session.flush()
+        if not queue_draft:
+            return Ingested(message_id=message.id, customer_id=customer.id, draft_id=None)
         draft = Draft(
             customer_id=customer.id,
             message_id=message.id,
             kind="reply",
             status=DraftStatus.QUEUED,
-            target=_target_dict(target),
+            target=target_dict(target),
         )
         session.add(draft)
         await session.flush()
@@ -161,17 +197,20 @@ class MemoryStore:
         )
 
     async def _resolve_customer(self, session: AsyncSession, msg: InboundMessage) -> Customer:
-        identity = (
+        # One round trip for the account and its customer: this runs for every message.
+        found = (
             await session.execute(
-                select(Identity).where(
+                select(Identity, Customer)
+                .join(Customer, Customer.id == Identity.customer_id)
+                .where(
                     Identity.platform == msg.platform,
                     Identity.workspace == msg.workspace,
                     Identity.user_id == msg.user_id,
                 )
             )
-        ).scalar_one_or_none()
-        if identity is not None:
-            customer = await session.get_one(Customer, identity.customer_id)
+        ).one_or_none()
+        if found is not None:
+            identity, customer = found
             if msg.display_name and identity.display_name != msg.display_name:
                 identity.display_name = msg.display_name
             return customer
@@ -217,7 +256,7 @@ class MemoryStore:
                 kind="checkin",
                 status=DraftStatus.QUEUED,
                 reason=reason,
-                target=_target_dict(target),
+                target=target_dict(target),
             )
             session.add(draft)
             await session.commit()
@@ -476,11 +515,23 @@ def _message_row(
 
 
 def storable(text: str) -> str:
-    """The text as every database can keep it: PostgreSQL refuses NUL characters."""
-    return text.replace("\x00", "\ufffd")
+    """The text as every database can keep it.
+
+    PostgreSQL refuses NUL characters, and no database can encode a lone
+    surrogate (what a broken ``"\\ud83d"`` escape in a JSON payload decodes
+    to). Both become U+FFFD, so the message is stored instead of failing on
+    every redelivery.
+    """
+    text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Pairs stay pairs (one character); lone halves become U+FFFD.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
-def _target_dict(target: ReplyTarget) -> dict[str, Any]:
+def target_dict(target: ReplyTarget) -> dict[str, Any]:
     return {
         "platform": target.platform,
         "workspace": target.workspace,
