@@ -6,9 +6,11 @@ so every rule about which messages count can be tested without a network.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from bot.domain import AuthorRole, InboundMessage, ReplyTarget
 from handlers.slack.config import PLATFORM, SlackConfig
@@ -36,8 +38,54 @@ def skip_reason(event: dict[str, Any], config: SlackConfig) -> str | None:
         return "from a bot"
     if not event.get("user") or not event.get("ts") or not event.get("channel"):
         return "no author"
+    malformed = _malformed(event)
+    if malformed:
+        return f"malformed event: {malformed}"
     if not config.serves(event["channel"], event.get("channel_type")):
         return "channel not served"
+    return None
+
+
+def malformed_interaction(body: bytes) -> str | None:
+    """What is wrong with an interaction payload that Bolt's own middleware would choke on.
+
+    Slack never sends these shapes; answering 400 instead of Bolt's 500 keeps
+    anyone from retrying a poison request. Events and good payloads pass.
+    """
+    if not body.startswith(b"payload="):
+        return None
+    try:
+        payload = json.loads(parse_qs(body.decode("utf-8", "replace")).get("payload", [""])[0])
+    except ValueError:
+        return "payload is not JSON"
+    if not isinstance(payload, dict):
+        return "payload is not an object"
+    kind = payload.get("type")
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+            return "block_actions without actions"
+    if kind in ("view_submission", "view_closed"):
+        view = payload.get("view")
+        if not isinstance(view, dict) or "type" not in view:
+            return f"{kind} without a view"
+    return None
+
+
+def _malformed(event: dict[str, Any]) -> str | None:
+    """What is wrong with a message event's fields, if anything (Slack never sends these)."""
+    for key in ("user", "ts", "channel"):
+        if not isinstance(event.get(key), str):
+            return f"{key} is not a string"
+    if not isinstance(event.get("text") or "", str):
+        return "text is not a string"
+    try:
+        float(event["ts"])
+    except ValueError:
+        return "ts is not a Slack timestamp"
+    thread_ts = event.get("thread_ts")
+    if thread_ts is not None and not isinstance(thread_ts, str):
+        return "thread_ts is not a string"
     return None
 
 

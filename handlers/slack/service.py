@@ -7,6 +7,7 @@ import contextlib
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from bot.runtime import Runtime
 from handlers.slack.app import build_app
 from handlers.slack.config import SlackConfig
 from handlers.slack.context import Background, SlackContext
+from handlers.slack.events import malformed_interaction
 from handlers.slack.names import NameCache
 from handlers.slack.reps import RepDirectory
 from handlers.slack.sender import SlackSender
@@ -85,7 +87,16 @@ class SlackService:
 
         @router.post(EVENTS_PATH, include_in_schema=False)
         async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
+            problem = malformed_interaction(await request.body())
+            if problem:
+                log.warning("slack_request_malformed", problem=problem)
+                return JSONResponse({"error": f"malformed Slack request: {problem}"}, 400)
+            try:
+                return await handler.handle(request)
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                # A body Bolt cannot parse: a 400, so nobody retries a poison request.
+                log.warning("slack_request_malformed", error=type(exc).__name__)
+                return JSONResponse({"error": "malformed Slack request"}, status_code=400)
 
         return router
 
