@@ -60,3 +60,5 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
     root.setLevel(max(numeric, logging.INFO))
     # Alembic narrates every plugin it loads; migrations are reported by us.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler logs every wake-up at info; ours says what the wake-up did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
