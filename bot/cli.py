@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from bot.bench import bench_cli
 from bot.checkins_cli import checkins_cli  # imports bot.cli helpers lazily: no cycle
 from bot.config import Settings
 from bot.observability import configure_logging
@@ -37,6 +38,7 @@ app.add_typer(db_cli, name="db")
 app.add_typer(customers_cli, name="customers")
 app.add_typer(checkins_cli, name="checkins")
 app.add_typer(users_cli, name="users")
+app.add_typer(bench_cli, name="bench")
 
 
 def settings_or_exit(**overrides: Any) -> Settings:

@@ -70,12 +70,26 @@ PET_AFTER_RULE = re.compile(_NAME + r",?\s+(?:my|our)\s+(" + _PETS + r")\b")
 FAMILY_RULE = re.compile(r"\b(?:[Mm]y|[Oo]ur)\s+(" + _FAMILY + r")" + _CALLED + _NAME)
 PRODUCT_RULE = re.compile(
     r"\b(?:[Ii]|[Ww]e)\s+(?:just\s+)?(?:bought|ordered|purchased|use|have|got|own|upgraded to"
-    r"|subscribed to|switched to|am using|'m using|are using)\s+(?:a|an|the|our|my|two|some)?\s*"
+    r"|subscribed to|am using|'m using|are using)\s+(?:a|an|the|our|my|two|some)?\s*"
     r"((?:[A-Z][\w+-]*|\d[\w+-]*)(?:\s+(?:[A-Z][\w+-]*|\d[\w+-]*|[a-z]+(?=\s+[A-Z0-9]))){0,4})"
 )
+_ADVERB = r"(?:(?:just|finally|recently|now|have|'ve|actually|officially|still)\s+)*"
 LOCATION_RULE = re.compile(
-    r"\b(?:I|we)\s+(?:live|am based|'m based|are based|moved)\s+(?:in|to)\s+"
-    r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+    r"\b(?:I|[Ww]e)\s+" + _ADVERB + r"(?:live|am based|'m based|are based|moved|relocated)"
+    r"\s+(?:in|to)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
+JOB_RULE = re.compile(
+    r"\b(?:I\s+" + _ADVERB + r"work(?:ing)?\s+as|[Mm]y\s+(?:new\s+)?job\s+as|I\s+started\s+"
+    r"(?:my\s+)?(?:a\s+)?(?:new\s+)?(?:job|role|position)\s+as|I(?:'m| am)\s+now)\s+"
+    r"((?:an?|the)\s+[\w' -]{2,60}?)(?=[,.;!?]|\s+(?:at|for|in|so|and|but|this|since)\b|$)"
+)
+PLAN_RULE = re.compile(
+    r"\b(?:(?:I(?:'m| am)|[Ww]e(?:'re| are))\s+(?:now\s+)?on|(?:I|[Ww]e)\s+"
+    + _ADVERB
+    + r"(?:switched|moved)\s+to)\s+(?:the\s+)?([A-Z][\w+-]*)\s+(?:plan|tier|subscription)\b"
+    r"|\b(?:I|[Ww]e)\s+"
+    + _ADVERB
+    + r"(?:upgraded|downgraded)\s+(?:us\s+)?to\s+(?:the\s+)?([A-Z][\w+-]*)"
 )
 BIRTHDAY_RULE = re.compile(r"\b[Mm]y birthday(?:'s| is)\s+(?:on\s+)?(.{3,30})")
 EVENT_WORDS = re.compile(
@@ -126,6 +140,13 @@ class RuleFactExtractor:
                 yield FactCandidate("product", product.lower(), product, f"Uses {product}.")
         for m in LOCATION_RULE.finditer(text):
             yield FactCandidate("location", "location", m.group(1), f"Lives in {m.group(1)}.")
+        for m in JOB_RULE.finditer(text):
+            job = " ".join(m.group(1).split())
+            yield FactCandidate("job", "job", job, f"Works as {job}.")
+        for m in PLAN_RULE.finditer(text):
+            plan = m.group(1) or m.group(2)
+            if plan not in _NOT_NAMES:
+                yield FactCandidate("plan", "plan", plan, f"Is on the {plan} plan.")
         yield from _birthday(text, said_at, tz)
         yield from _events(text, said_at, tz)
 

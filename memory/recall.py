@@ -1,36 +1,76 @@
 """Recall: what to remember when a customer writes.
 
-Three sources, ranked together and trimmed to a token budget:
-profile facts, the recent turns of this conversation, and older messages that
-share words with the new one (full-text search), discounted by age.
+:meth:`Recaller.ranked` orders everything in a customer's history by how well
+it answers the new message:
+
+1. *Read the message* (:func:`memory.ranking.analyse`): content words, their
+   everyday synonyms, names tied to them by the customer's facts ("my cat" ↔
+   Milo), people it names, and a stretch of the past ("last month").
+2. *Find candidates* cheaply: per word, the customer's latest messages that
+   contain it (the full-text index streams and stops early), plus messages in
+   the named stretch of time and the latest turns of this conversation.
+3. *Score* the best candidates with BM25 over concepts, then adjust: the named
+   speaker's own words, the asked-about time, newer over older when the
+   message asks how things are now.
+4. *Bring context*: the turns just before and after a strong match (the answer
+   to a question often shares no word with it).
+5. *Add facts* that match, each pointing at the message that said it.
+
+:meth:`Recaller.recall` is what a draft gets: the live conversation's last
+turns and the customer's profile pinned first, then the ranking, trimmed to a
+token budget.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.dates import zone
 from bot.domain import RecallItem
-from memory.schema import Fact, Message
-from memory.search import query_terms, search_messages
+from memory.ranking import (
+    FactView,
+    Query,
+    Scorer,
+    analyse,
+    first_name,
+    idf_table,
+    text_counts,
+)
+from memory.search import Candidate, FactRow, candidates, gather, latest, profile
 from memory.store import MemoryStore
+from memory.text import stem
 
 
 @dataclass(frozen=True, slots=True)
 class RecallSettings:
     budget_tokens: int = 800
-    recent_turns: int = 6
-    related_limit: int = 8
+    recent_turns: int = 6  # latest turns of this conversation considered
+    pinned_turns: int = 3  # of those, how many a draft always sees
+    pinned_within: timedelta = timedelta(hours=6)  # …if this recent
     max_facts: int = 12
-    half_life_days: float = 90.0  # an old message counts half as much after this long
+    per_term: int = 100  # matches read per word, newest first
+    pool: int = 64  # candidates scored in full
+    neighbour_seeds: int = 8  # strongest matches whose neighbours are brought in
+    max_search_terms: int = 14
+    large_history: int = 2000  # messages from which a history is searched the "large" way
+    half_life_days: float = 90.0  # kept for compatibility: recency is now rank-based
 
 
 def estimate_tokens(text: str) -> int:
     # Four characters a token is close enough for English and errs long for
     # other scripts, which keeps us under the model's real limit.
     return max(1, math.ceil(len(text) / 4))
+
+
+@dataclass(slots=True)
+class _Scored:
+    candidate: Candidate
+    score: float
+    reason: str
 
 
 class Recaller:
@@ -48,94 +88,290 @@ class Recaller:
         exclude_message_id: int | None = None,
         budget_tokens: int | None = None,
     ) -> list[RecallItem]:
+        """What a draft should see: pinned context first, then the ranking, within budget."""
         s = self.settings
-        terms = query_terms(text)
-        facts = await self.store.facts(customer_id)
-        recent = await self.store.recent_turns(
-            customer_id, conversation_key, before_id=exclude_message_id, limit=s.recent_turns
+        ranked = await self.ranked(
+            customer_id, conversation_key, text, now=now, exclude_message_id=exclude_message_id
         )
-        skip = [m.id for m in recent]
-        if exclude_message_id is not None:
-            skip.append(exclude_message_id)
+        pinned: list[RecallItem] = []
+        for item in ranked:
+            if item.kind == "fact" and item.reason in ("their name", "upcoming event"):
+                pinned.append(item)
         async with self.store.sessions() as session:
-            hits = await search_messages(
-                session, customer_id, terms, limit=s.related_limit, exclude=skip
-            )
-        related = await self.store.messages([h.message_id for h in hits])
-
-        items = [*self._score_facts(facts, terms, now), *self._score_recent(recent)]
-        for hit in hits:
-            message = related.get(hit.message_id)
-            if message is not None:
-                items.append(self._score_related(message, hit.score, terms, now))
-        items.sort(key=lambda item: item.score, reverse=True)
-        return trim_to_budget(items, budget_tokens or s.budget_tokens)
-
-    def _score_facts(
-        self, facts: Sequence[Fact], terms: Sequence[str], now: datetime
-    ) -> list[RecallItem]:
-        wanted = set(terms)
-        scored: list[RecallItem] = []
-        for fact in facts:
-            words = set(query_terms(f"{fact.kind} {fact.key} {fact.value} {fact.statement}"))
-            overlap = sorted(wanted & words)
-            score = 2.0 + 1.5 * len(overlap)
-            reason = "profile fact"
-            if overlap:
-                reason = f"fact mentioning {', '.join(overlap[:3])}"
-            if fact.kind == "name":
-                score += 1.0
-            if fact.event_date is not None:
-                days = (fact.event_date - now).total_seconds() / 86400
-                if -7 <= days <= 14:
-                    score += 2.0
-                    reason = "upcoming event" if days >= 0 else "recent event"
-            scored.append(
-                RecallItem(
-                    kind="fact",
-                    text=fact.statement,
-                    reason=reason,
-                    score=score,
-                    message_id=fact.source_message_id,
-                    at=fact.updated_at,
-                )
-            )
-        scored.sort(key=lambda i: i.score, reverse=True)
-        return scored[: self.settings.max_facts]
-
-    def _score_recent(self, recent: Sequence[Message]) -> list[RecallItem]:
-        items = []
-        for age, message in enumerate(reversed(recent)):
-            items.append(
+            turns = await latest(session, customer_id, conversation_key, limit=s.recent_turns)
+        fresh = [
+            t
+            for t in turns
+            if t.id != exclude_message_id
+            and t.sent_at <= now
+            and now - t.sent_at <= s.pinned_within
+        ][: s.pinned_turns]
+        for age, turn in enumerate(fresh):
+            pinned.append(
                 RecallItem(
                     kind="recent",
-                    text=message.text,
+                    text=turn.text,
                     reason="earlier in this conversation",
-                    score=4.0 - 0.4 * age,
-                    message_id=message.id,
-                    at=message.sent_at,
-                    speaker=message.author_name,
+                    score=100.0 - age,
+                    message_id=turn.id,
+                    at=turn.sent_at,
+                    speaker=turn.author_name,
                 )
             )
+        seen = {(i.kind, i.message_id, i.text) for i in pinned}
+        rest = [i for i in ranked if (i.kind, i.message_id, i.text) not in seen]
+        facts = [i for i in rest if i.kind == "fact"][: s.max_facts]
+        turns_ranked = [i for i in rest if i.kind != "fact"]
+        ordered = pinned + sorted(facts + turns_ranked, key=lambda i: i.score, reverse=True)
+        return trim_to_budget(ordered, budget_tokens or s.budget_tokens)
+
+    async def ranked(
+        self,
+        customer_id: int,
+        conversation_key: str,
+        text: str,
+        *,
+        now: datetime,
+        exclude_message_id: int | None = None,
+    ) -> list[RecallItem]:
+        """Everything worth recalling for ``text``, best first, with no budget applied.
+
+        Only this customer's messages and facts are ever read. Messages sent
+        after ``now`` are left out: recall looks back.
+        """
+        s = self.settings
+        async with self.store.sessions() as session:
+            who = await profile(session, customer_id, count_cap=s.large_history)
+            fact_rows = who.facts
+            query = analyse(
+                text,
+                now=now,
+                tz=zone(who.timezone),
+                speakers=who.names,
+                facts=[FactView(f.kind, f.value) for f in fact_rows],
+            )
+            terms = query.search_terms(s.max_search_terms)
+            window = query.window
+            found = await gather(
+                session,
+                customer_id,
+                [t for t, _ in terms],
+                per_term=s.per_term,
+                conversation_key=conversation_key,
+                # Search by word then check the customer only when they are
+                # most of the index: then their own posting list is the long one.
+                large=who.messages >= s.large_history and who.recent_share >= 0.5,
+                recent=s.recent_turns,
+                window=(window.start, window.end) if window else None,
+                window_limit=s.pool,
+            )
+            scorer = Scorer(
+                query, idf_table(_frequencies(terms, found.postings, s.per_term), who.messages)
+            )
+            pool = _first_pass(query, scorer, terms, found.postings, s.pool, exclude_message_id)
+            # The turns around the likeliest matches come in the same read: the
+            # answer to a question often shares no word with it.
+            nearby = {i + d for i in pool[: s.neighbour_seeds] for d in range(-_REACH, _REACH + 1)}
+            wanted = set(pool) | set(found.recent) | set(found.window) | nearby
+            rows = await candidates(session, customer_id, wanted)
+        rows = {i: c for i, c in rows.items() if i != exclude_message_id and c.sent_at <= now}
+        recent_ids = set(found.recent)
+        lexical = {
+            i: c for i, c in rows.items() if i in pool or i in recent_ids or i in found.window
+        }
+        scored = _score_rows(query, scorer, list(lexical.values()), recent_ids)
+        seeds = [
+            x
+            for x in sorted(scored.values(), key=lambda x: -x.score)[: s.neighbour_seeds]
+            if x.score > 0
+        ]
+        _add_neighbours(scored, seeds, list(rows.values()), exclude_message_id, now)
+        items = [
+            RecallItem(
+                kind="recent" if sc.candidate.id in recent_ids else "related",
+                text=sc.candidate.text,
+                reason=sc.reason,
+                score=round(sc.score, 4),
+                message_id=sc.candidate.id,
+                at=sc.candidate.sent_at,
+                speaker=sc.candidate.author_name,
+            )
+            for sc in scored.values()
+            if sc.score > 0
+        ]
+        items += _score_facts(scorer, fact_rows, now)
+        items.sort(key=lambda i: (i.score, i.at or now), reverse=True)
         return items
 
-    def _score_related(
-        self, message: Message, relevance: float, terms: Sequence[str], now: datetime
-    ) -> RecallItem:
-        age_days = max(0.0, (now - message.sent_at) / timedelta(days=1))
-        decay = 0.5 ** (age_days / self.settings.half_life_days)
-        shared = sorted(set(terms) & set(query_terms(message.text)))
-        return RecallItem(
-            kind="related",
-            text=message.text,
-            reason=f"past message about {', '.join(shared[:3])}"
-            if shared
-            else "related past message",
-            score=1.0 + min(relevance, 10.0) * (0.5 + 0.5 * decay),
-            message_id=message.id,
-            at=message.sent_at,
-            speaker=message.author_name,
+
+def _frequencies(
+    terms: Sequence[tuple[str, float]], found: dict[int, list[int]], per_term: int
+) -> dict[str, int]:
+    """Per stem, how many of the customer's messages contain it (estimated when very common)."""
+    frequency: dict[str, int] = {}
+    for i, (term, _weight) in enumerate(terms):
+        hits = len(found.get(i, []))
+        # A full list means "at least this many": count it as common.
+        df = hits * 3 if hits >= per_term else hits
+        for part in term.split():
+            key = stem(part)
+            frequency[key] = max(frequency.get(key, 0), df)
+    return frequency
+
+
+def _first_pass(
+    query: Query,
+    scorer: Scorer,
+    terms: Sequence[tuple[str, float]],
+    found: dict[int, list[int]],
+    pool: int,
+    exclude: int | None,
+) -> list[int]:
+    """The ids worth scoring in full, from which words they contain (no text read yet).
+
+    Each concept counts once per message, through its best word, so a message
+    full of synonyms of one thing does not outrank one that covers two things.
+    """
+    index = {term: i for i, (term, _w) in enumerate(terms)}
+    totals: dict[int, float] = {}
+    for concept in query.concepts:
+        best: dict[int, float] = {}
+        for term, weight in concept.search.items():
+            i = index.get(term)
+            if i is None:
+                continue
+            value = weight * scorer.idf.get(stem(term.split()[0]), 1.0)
+            for message_id in found.get(i, ()):
+                if value > best.get(message_id, 0.0):
+                    best[message_id] = value
+        for message_id, value in best.items():
+            totals[message_id] = totals.get(message_id, 0.0) + value
+    totals.pop(exclude, None)  # type: ignore[arg-type]
+    # Ties go to the newer message (higher id).
+    return heapq.nlargest(pool, totals, key=lambda i: (totals[i], i))
+
+
+def _score_rows(
+    query: Query, scorer: Scorer, listed: Sequence[Candidate], recent_ids: set[int]
+) -> dict[int, _Scored]:
+    counted = {c.id: text_counts(c.text) for c in listed}
+    if counted:
+        scorer.average_length = max(4.0, sum(n for _, n in counted.values()) / max(1, len(counted)))
+    by_time = sorted(listed, key=lambda c: (c.sent_at, c.id))
+    recency = {c.id: i / max(1, len(by_time) - 1) for i, c in enumerate(by_time)}
+    lean = 0.5 if query.wants_latest else 0.12
+    out: dict[int, _Scored] = {}
+    for c in listed:
+        counts, length = counted[c.id]
+        score, matched = scorer.score(counts, length)
+        reasons = [f"mentions {', '.join(matched[:3])}"] if matched else []
+        if query.window is not None:
+            if query.window.start <= c.sent_at < query.window.end:
+                # Named time, no shared word: the fuller a message, the likelier it is news.
+                score = score * 1.6 if score else 0.2 + 0.05 * min(10, len(counts))
+                reasons.append(f"from {query.window.expr}")
+            else:
+                score *= 0.6
+        if query.speakers and first_name(c.author_name) in query.speakers:
+            score *= 1.35
+            if score:
+                reasons.append(f"said by {c.author_name}")
+        if c.id in recent_ids:
+            score = score * 1.1 if score else 0.0
+            if score:
+                reasons.append("earlier in this conversation")
+        score *= 1.0 + lean * recency[c.id]
+        out[c.id] = _Scored(c, score, "; ".join(reasons) or "related past message")
+    _demote_repeats(out)
+    return out
+
+
+def _demote_repeats(scored: dict[int, _Scored]) -> None:
+    """The same words said again add nothing: keep the best copy, sink the rest.
+
+    A text said three times or more ("no problem, have a lovely day!") is a
+    formula rather than news, so even its best copy counts for less.
+    """
+    copies: dict[str, list[_Scored]] = {}
+    for item in scored.values():
+        copies.setdefault(" ".join(item.candidate.text.lower().split()), []).append(item)
+    for group in copies.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda x: (x.score, x.candidate.sent_at), reverse=True)
+        if len(group) >= 3:
+            group[0].score *= 0.5
+        for item in group[1:]:
+            item.score *= 0.1
+
+
+_REACH = 4  # ids either side of a match that may hold its conversation's next turns
+
+# How much of a strong match's score the turns around it get: the next turns
+# usually answer it, the one before usually asked for it.
+_NEIGHBOUR_SHARES = ((1, 0.45), (2, 0.25), (3, 0.15), (-1, 0.3))
+
+
+def _add_neighbours(
+    scored: dict[int, _Scored],
+    seeds: Sequence[_Scored],
+    nearby: Sequence[Candidate],
+    exclude: int | None,
+    now: datetime,
+) -> None:
+    """Give the turns around a strong match part of its score: replies answer questions."""
+    by_conversation: dict[str, list[Candidate]] = {}
+    for c in nearby:
+        if c.id != exclude and c.sent_at <= now:
+            by_conversation.setdefault(c.conversation_key, []).append(c)
+    for group in by_conversation.values():
+        group.sort(key=lambda c: c.id)
+    for seed in seeds:
+        group = by_conversation.get(seed.candidate.conversation_key, [])
+        ids = [c.id for c in group]
+        if seed.candidate.id not in ids:
+            continue
+        at = ids.index(seed.candidate.id)
+        for offset, share in _NEIGHBOUR_SHARES:
+            j = at + offset
+            if not 0 <= j < len(group):
+                continue
+            neighbour = group[j]
+            if abs(neighbour.sent_at - seed.candidate.sent_at) > timedelta(hours=12):
+                continue
+            value = share * seed.score
+            current = scored.get(neighbour.id)
+            if current is None or current.score < value:
+                relation = "reply to" if offset == 1 else "lead-up to"
+                scored[neighbour.id] = _Scored(
+                    neighbour, value, f"{relation} a message that {seed.reason}"
+                )
+
+
+def _score_facts(scorer: Scorer, facts: Sequence[FactRow], now: datetime) -> list[RecallItem]:
+    items: list[RecallItem] = []
+    for fact in facts:
+        counts, length = text_counts(f"{fact.kind} {fact.value} {fact.statement}")
+        score, matched = scorer.score(counts, length)
+        score *= 1.15
+        reason = f"fact about {', '.join(matched[:3])}" if matched else "profile fact"
+        if fact.kind == "name":
+            reason = "their name"
+        if fact.event_date is not None:
+            days = (fact.event_date - now).total_seconds() / 86400
+            if 0 <= days <= 14:
+                reason = "upcoming event"
+        items.append(
+            RecallItem(
+                kind="fact",
+                text=fact.statement,
+                reason=reason,
+                score=round(score, 4) if score else 0.001,
+                message_id=fact.source_message_id,
+                at=fact.updated_at,
+            )
         )
+    return items
 
 
 def trim_to_budget(items: Sequence[RecallItem], budget_tokens: int) -> list[RecallItem]:

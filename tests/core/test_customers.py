@@ -8,7 +8,6 @@ from memory.customers import CustomerDirectory
 from memory.schema import Draft, Fact, Message
 from tests.helpers import message
 
-
 PETS = ["Rex", "Bella", "Max", "Luna", "Coco", "Milo"]
 
 

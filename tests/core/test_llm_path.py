@@ -62,7 +62,7 @@ async def test_llm_drafts_and_extracts_facts_it_can_point_to(sqlite_url, llm):
         statements = [f.statement for f in await rt.store.facts(result.customer_id)]
         assert "Has a dog named Biscuit." in statements
         assert "Lives in Paris." not in statements  # never said: not remembered
-        sent = [r for r in llm.requests if "response_format" not in r][0]
+        sent = next(r for r in llm.requests if "response_format" not in r)
         assert sent["model"] == "local-model"
     finally:
         await rt.close()

@@ -70,7 +70,7 @@ async def test_persistent_errors_become_a_readable_failure(server):
 async def test_a_hanging_endpoint_times_out(server):
     """An endpoint that never answers fails after the timeout instead of blocking the draft."""
     server.enqueue(Scripted(body={}, delay=3.0))
-    with pytest.raises(DraftError, match="did not answer within 0.3s"):
+    with pytest.raises(DraftError, match=r"did not answer within 0\.3s"):
         await drafter(server, retries=0, timeout=0.3).draft(REQUEST)
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: one command each; figures are recorded in docs/benchmarks.md."""

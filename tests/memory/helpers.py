@@ -1,0 +1,44 @@
+"""Feeding a customer's history through the real ingest path, for recall tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.domain import InboundMessage
+from bot.engine import ResponseEngine
+from memory.store import Ingested
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def said(
+    text: str,
+    *,
+    days: float,
+    user: str = "U1",
+    name: str = "Dana",
+    channel: str = "C1",
+    mid: str | None = None,
+) -> InboundMessage:
+    at = START + timedelta(days=days)
+    return InboundMessage(
+        platform="slack",
+        workspace="T1",
+        channel=channel,
+        thread=None,
+        user_id=user,
+        display_name=name,
+        text=text,
+        sent_at=at,
+        message_id=mid or f"{user}-{at.timestamp()}",
+    )
+
+
+async def feed(engine: ResponseEngine, *messages: InboundMessage) -> list[int]:
+    """Store each message (facts included, no drafts) and return their ids."""
+    ids = []
+    for msg in messages:
+        result = await engine.ingest(msg)
+        assert isinstance(result, Ingested)
+        ids.append(result.message_id)
+    return ids
