@@ -85,11 +85,14 @@ class MemoryStore:
         ``queue_draft=False`` the message is only remembered (history imports,
         benchmarks): no draft row is created and ``draft_id`` is None.
         """
-        for _attempt in range(3):
+        for attempt in range(3):
             async with self.sessions() as session:
-                existing = await self._find_existing(session, msg)
-                if existing is not None:
-                    return existing
+                # Write first and look only after a conflict: redeliveries are
+                # rare, and the unique constraint is the real guard anyway.
+                if attempt > 0:
+                    existing = await self._find_existing(session, msg)
+                    if existing is not None:
+                        return existing
                 try:
                     if msg.author_role is AuthorRole.REP:
                         result = await self._ingest_rep_reply(session, msg)
