@@ -43,6 +43,8 @@ class FakeOpenAI:
         # When set, answers every request from its body instead of the script.
         self.responder: Callable[[dict[str, Any]], str | Scripted] | None = None
         self.requests: list[dict[str, Any]] = []
+        # A long benchmark run keeps nothing: recording is for tests.
+        self.record = True
         self.default_delay = 0.0
         self.base_url = ""
         self._runner: web.AppRunner | None = None
@@ -52,7 +54,8 @@ class FakeOpenAI:
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body_in = await request.json()
-        self.requests.append(body_in)
+        if self.record:
+            self.requests.append(body_in)
         if self.responder is not None:
             item = self.responder(body_in)
         else:
@@ -66,12 +69,12 @@ class FakeOpenAI:
             status=item.status, text=body, headers=item.headers, content_type="application/json"
         )
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}/v1"
@@ -80,3 +83,40 @@ class FakeOpenAI:
     async def stop(self) -> None:
         if self._runner:
             await self._runner.cleanup()
+
+
+def friendly_model(body: dict[str, Any]) -> str:
+    """A plausible answer for any request: JSON for fact extraction, a warm reply otherwise."""
+    if body.get("response_format", {}).get("type") == "json_object":
+        return '{"facts": []}'
+    return "Hi there! Thanks for the update, I'm on it and will get back to you today."
+
+
+async def _serve(delay: float) -> None:
+    fake = FakeOpenAI()
+    fake.record = False
+    fake.default_delay = delay
+    fake.responder = friendly_model
+    print(await fake.start(), flush=True)  # the parent process reads the URL from stdout
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """``python -m tests.fakes.openai_server [delay]``: serve until stdin closes (benchmarks).
+
+    The parent holds our stdin open; when it exits, however it exits, so do we.
+    """
+    import os
+    import sys
+    import threading
+
+    def exit_with_parent() -> None:
+        sys.stdin.read()
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+    asyncio.run(_serve(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0))
+
+
+if __name__ == "__main__":
+    main()
