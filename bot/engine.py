@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Coroutine
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -162,21 +162,26 @@ class ResponseEngine:
         result = await self.store.ingest(msg, target or default_target(msg), queue_draft=False)
         if isinstance(result, Ignored) or result.duplicate:
             return result
+        await self._remember_facts(result, msg)
+        return result
+
+    async def _remember_facts(self, ingested: Ingested, msg: InboundMessage) -> ZoneInfo:
+        """Read facts from the message with the offline rules; returns the zone used."""
+        tz = zone(None, self.settings.timezone)
         try:
-            tz = zone(None, self.settings.timezone)
             facts = self.extractor.extract(msg.text, msg.sent_at, tz)
             if facts:  # most messages state no fact: skip the customer's time zone look-up
-                customer = await self.store.customer(result.customer_id)
+                customer = await self.store.customer(ingested.customer_id)
                 if customer is not None and customer.timezone:
                     tz = zone(customer.timezone, self.settings.timezone)
                     facts = self.extractor.extract(msg.text, msg.sent_at, tz)
                 await self.store.remember(
-                    result.customer_id, result.message_id, facts, at=msg.sent_at
+                    ingested.customer_id, ingested.message_id, facts, at=msg.sent_at
                 )
         except Exception:
-            # Facts are a bonus: a failure here must not lose the stored message.
-            log.exception("fact_extraction_failed", message_id=result.message_id)
-        return result
+            # Facts are a bonus: a failure here must not cost the customer a reply.
+            log.exception("fact_extraction_failed", message_id=ingested.message_id)
+        return tz
 
     async def _answer(self, ingested: Ingested, msg: InboundMessage) -> None:
         assert ingested.draft_id is not None
@@ -191,16 +196,7 @@ class ResponseEngine:
             )
             log.info("draft_skipped", draft_id=ingested.draft_id, reason="empty")
             return
-        customer = await self.store.customer(ingested.customer_id)
-        tz = zone(customer.timezone if customer else None, self.settings.timezone)
-        try:
-            facts = self.extractor.extract(msg.text, msg.sent_at, tz)
-            await self.store.remember(
-                ingested.customer_id, ingested.message_id, facts, at=msg.sent_at
-            )
-        except Exception:
-            # Facts are a bonus: a failure here must not cost the customer a reply.
-            log.exception("fact_extraction_failed", message_id=ingested.message_id)
+        tz = await self._remember_facts(ingested, msg)
         await self.write_draft(ingested.draft_id)
         if self.llm_extractor is not None:
             # After the draft: the draft never uses these facts, so starting
@@ -213,7 +209,8 @@ class ResponseEngine:
         """Slower, richer extraction in the background; the draft never waits for it."""
         assert self.llm_extractor is not None
         try:
-            facts = await self.llm_extractor.extract(msg.text, msg.sent_at, tz)
+            async with self._llm_slots:  # the endpoint's limit covers extraction too
+                facts = await self.llm_extractor.extract(msg.text, msg.sent_at, tz)
             await self.store.remember(
                 ingested.customer_id, ingested.message_id, facts, at=msg.sent_at
             )
@@ -224,20 +221,13 @@ class ResponseEngine:
 
     async def write_draft(self, draft_id: int) -> None:
         """Draft (or redraft) one reply; the draft ends ``pending`` or ``failed``."""
-        claimed = await self.store.transition(
-            draft_id, [DraftStatus.QUEUED], DraftStatus.DRAFTING, error=None
-        )
-        if not claimed:
+        claimed = await self.store.claim_for_drafting(draft_id)
+        if claimed is None:
             return  # another worker has it, or a rep already decided
-        draft = await self.store.draft(draft_id)
-        assert draft is not None
-        customer = await self.store.customer(draft.customer_id)
-        assert customer is not None
+        draft, customer, message = claimed
         if draft.kind == "checkin":
             recalled, request = await self._checkin_request(customer, draft)
         else:
-            assert draft.message_id is not None
-            message = await self.store.message(draft.message_id)
             assert message is not None
             recalled = await self.recaller.recall(
                 customer.id,
@@ -261,23 +251,29 @@ class ResponseEngine:
             log.exception("drafter_crashed", draft_id=draft_id)
             await self._fail(draft, f"drafter error: {type(exc).__name__}: {exc}", recalled)
         else:
-            await self.store.transition(
-                draft_id,
-                [DraftStatus.DRAFTING],
-                DraftStatus.PENDING,
-                text=text,
-                recall=[_item_dict(i) for i in recalled],
-                model=self.drafter.model,
-                latency_ms=int((time.perf_counter() - started) * 1000),
-                prompt_version=self.renderer.versions(),
-                attempts=draft.attempts + 1,
-            )
+            done = {
+                "text": text,
+                "recall": [_item_dict(i) for i in recalled],
+                "model": self.drafter.model,
+                "latency_ms": int((time.perf_counter() - started) * 1000),
+                "prompt_version": self.renderer.versions(),
+                "attempts": draft.attempts + 1,
+            }
+            if not await self.store.transition(
+                draft_id, [DraftStatus.DRAFTING], DraftStatus.PENDING, **done
+            ):
+                await self.publish(draft_id)  # changed under us: show what is there
+                return
+            for key, value in {**done, "status": DraftStatus.PENDING}.items():
+                setattr(draft, key, value)  # the row as just written: no need to read it back
             log.info(
                 "draft_ready",
                 draft_id=draft_id,
                 customer_id=customer.id,
-                latency_ms=int((time.perf_counter() - started) * 1000),
+                latency_ms=done["latency_ms"],
             )
+            await self._publish_card(self._card(draft, customer, message))
+            return
         await self.publish(draft_id)
 
     async def _fail(self, draft: Draft, reason: str, recalled: list[RecallItem]) -> None:
@@ -486,11 +482,10 @@ class ResponseEngine:
     # -- review surfaces ---------------------------------------------------------
 
     async def card(self, draft_id: int) -> DraftCard | None:
-        draft = await self.store.draft(draft_id)
-        if draft is None:
-            return None
-        customer = await self.store.customer(draft.customer_id)
-        message = await self.store.message(draft.message_id) if draft.message_id else None
+        bundle = await self.store.draft_bundle(draft_id)
+        return None if bundle is None else self._card(*bundle)
+
+    def _card(self, draft: Draft, customer: Customer | None, message: Message | None) -> DraftCard:
         return DraftCard(
             draft_id=draft.id,
             kind=draft.kind,
@@ -515,15 +510,27 @@ class ResponseEngine:
 
     async def publish(self, draft_id: int) -> None:
         card = await self.card(draft_id)
-        if card is not None and card.status is not DraftStatus.SKIPPED:
+        if card is not None:
+            await self._publish_card(card)
+
+    async def _publish_card(self, card: DraftCard) -> None:
+        if card.status is not DraftStatus.SKIPPED:
             await self.review.publish(card)
 
     # -- lifecycle -------------------------------------------------------------
 
-    async def resume(self) -> int:
-        """Finish what a crash interrupted: queued drafts, stuck drafting, stuck sending."""
-        cutoff = datetime.now(UTC) - self.settings.stale_after
-        stale = await self.store.stale_drafts(cutoff)
+    async def resume(self, *, periodic: bool = False) -> int:
+        """Finish what a crash interrupted: queued drafts, stuck drafting, stuck sending.
+
+        Run at start (everything queued is orphaned) and every minute by the
+        scheduler (``periodic``: only queued drafts older than a minute, so a
+        worker's own fresh messages are left to it; stuck ones after
+        ``stale_after``), so a crashed worker's drafts are finished by the others.
+        """
+        now = datetime.now(UTC)
+        cutoff = now - self.settings.stale_after
+        queued_before = now - timedelta(minutes=1) if periodic else None
+        stale = await self.store.stale_drafts(cutoff, queued_before=queued_before)
         for draft in stale:
             if draft.status == DraftStatus.SENDING:
                 self._spawn(self._deliver_quietly(draft.id))
@@ -576,9 +583,16 @@ def _cap(text: str, limit: int = MAX_PROMPT_MESSAGE_CHARS) -> str:
 
 
 def _item_dict(item: RecallItem) -> dict[str, Any]:
-    data = asdict(item)
-    data["at"] = item.at.isoformat() if item.at else None
-    return data
+    # Field by field: dataclasses.asdict deep-copies, which cost ~2 ms per draft.
+    return {
+        "kind": item.kind,
+        "text": item.text,
+        "reason": item.reason,
+        "score": item.score,
+        "message_id": item.message_id,
+        "at": item.at.isoformat() if item.at else None,
+        "speaker": item.speaker,
+    }
 
 
 def _item_from_dict(data: dict[str, Any]) -> RecallItem:

@@ -26,6 +26,26 @@ class DueRunner(Protocol):
     async def run_due(self, now: datetime) -> Any: ...
 
 
+class Resumable(Protocol):
+    async def resume(self, *, periodic: bool = False) -> int: ...
+
+
+class MinuteRound:
+    """What every worker does each minute: finish drafts a crashed worker left, then check-ins.
+
+    With several workers on one database, a worker that died mid-draft is
+    covered by the others within a minute or two, not only at its own restart.
+    """
+
+    def __init__(self, engine: Resumable, checkins: DueRunner) -> None:
+        self.engine = engine
+        self.checkins = checkins
+
+    async def run_due(self, now: datetime) -> Any:
+        await self.engine.resume(periodic=True)
+        return await self.checkins.run_due(now)
+
+
 _runners: dict[str, CheckinScheduler] = {}
 
 

@@ -38,8 +38,8 @@ def checkin_scheduler(settings: Settings, runtime: Runtime) -> Any:
     """The check-in service, listening to the engine, and its every-minute scheduler."""
     from bot.checkin_service import CheckinService
     from bot.checkins import CheckinSettings
-    from bot.scheduler import CheckinScheduler
+    from bot.scheduler import CheckinScheduler, MinuteRound
 
     service = CheckinService(runtime.engine, CheckinSettings.from_settings(settings))
     runtime.engine.observers.append(service)
-    return CheckinScheduler(service)
+    return CheckinScheduler(MinuteRound(runtime.engine, service))

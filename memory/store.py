@@ -276,13 +276,64 @@ class MemoryStore:
             )
             return list(rows.scalars())
 
-    async def stale_drafts(self, older_than: datetime) -> list[Draft]:
-        """Drafts a crashed worker left half-done: queued, or stuck drafting/sending."""
+    async def claim_for_drafting(
+        self, draft_id: int
+    ) -> tuple[Draft, Customer, Message | None] | None:
+        """Move a queued draft to ``drafting`` and load what drafting needs, in one session.
+
+        None when another worker has it or a rep already decided.
+        """
+        async with self.sessions() as session:
+            claimed = await session.execute(
+                update(Draft)
+                .where(Draft.id == draft_id, Draft.status == DraftStatus.QUEUED)
+                .values(status=DraftStatus.DRAFTING, error=None, updated_at=utcnow())
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                await session.rollback()
+                return None
+            bundle = await self._bundle(session, draft_id)
+            await session.commit()
+        if bundle is None or bundle[1] is None:
+            return None
+        return bundle[0], bundle[1], bundle[2]
+
+    async def draft_bundle(
+        self, draft_id: int
+    ) -> tuple[Draft, Customer | None, Message | None] | None:
+        """A draft with its customer and the message it answers, in one query."""
+        async with self.sessions() as session:
+            return await self._bundle(session, draft_id)
+
+    async def _bundle(
+        self, session: AsyncSession, draft_id: int
+    ) -> tuple[Draft, Customer | None, Message | None] | None:
+        row = (
+            await session.execute(
+                select(Draft, Customer, Message)
+                .outerjoin(Customer, Customer.id == Draft.customer_id)
+                .outerjoin(Message, Message.id == Draft.message_id)
+                .where(Draft.id == draft_id)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    async def stale_drafts(
+        self, older_than: datetime, *, queued_before: datetime | None = None
+    ) -> list[Draft]:
+        """Drafts a crashed worker left half-done: queued, or stuck drafting/sending.
+
+        ``queued_before`` leaves alone queued drafts younger than that, which
+        the worker that stored them is still about to draft.
+        """
+        queued = Draft.status == DraftStatus.QUEUED
+        if queued_before is not None:
+            queued = queued & (Draft.updated_at < queued_before)
         async with self.sessions() as session:
             rows = await session.execute(
                 select(Draft)
                 .where(
-                    (Draft.status == DraftStatus.QUEUED)
+                    queued
                     | (
                         Draft.status.in_([DraftStatus.DRAFTING, DraftStatus.SENDING])
                         & (Draft.updated_at < older_than)

@@ -214,3 +214,29 @@ async def test_customer_memory_never_leaks_between_customers(runtime, drafter):
     await runtime.engine.handle(message("The charger cable is frayed", user="u-b", name="B"))
     request = drafter.requests[-1]
     assert all("Rex" not in i.text for i in request.recalled)
+
+
+async def test_periodic_resume_finishes_an_orphaned_draft_but_not_a_fresh_one(runtime, drafter):
+    """Every minute a worker drafts messages a dead worker stored, leaving brand-new ones alone."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from bot.engine import default_target
+    from memory.schema import Draft
+
+    old = message("Stored by a worker that then died")
+    orphan = await runtime.store.ingest(old, default_target(old))
+    fresh = message("Just stored by a live worker")
+    live = await runtime.store.ingest(fresh, default_target(fresh))
+    async with runtime.store.sessions() as session:
+        await session.execute(
+            update(Draft)
+            .where(Draft.id == orphan.draft_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(minutes=5))
+        )
+        await session.commit()
+    assert await runtime.engine.resume(periodic=True) == 1
+    await runtime.engine.wait_idle()
+    assert (await runtime.store.draft(orphan.draft_id)).status == DraftStatus.PENDING
+    assert (await runtime.store.draft(live.draft_id)).status == DraftStatus.QUEUED
