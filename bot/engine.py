@@ -102,6 +102,7 @@ class ResponseEngine:
         self.observers: list[EngineObserver] = []
         self.llm_extractor: AsyncFactExtractor | None = None
         self._llm_slots = asyncio.Semaphore(self.settings.llm_concurrency)
+        self._extraction_slots = asyncio.Semaphore(self.settings.llm_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def add_sender(self, sender: ReplySender) -> None:
@@ -209,7 +210,9 @@ class ResponseEngine:
         """Slower, richer extraction in the background; the draft never waits for it."""
         assert self.llm_extractor is not None
         try:
-            async with self._llm_slots:  # the endpoint's limit covers extraction too
+            # Its own pool of the same size: extraction is bounded too, but
+            # never makes a reply wait for a drafting slot.
+            async with self._extraction_slots:
                 facts = await self.llm_extractor.extract(msg.text, msg.sent_at, tz)
             await self.store.remember(
                 ingested.customer_id, ingested.message_id, facts, at=msg.sent_at
