@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     checkin_day_start: str = Field("09:00", validation_alias="RAPPORT_CHECKIN_DAY_START")
     checkin_day_end: str = Field("18:00", validation_alias="RAPPORT_CHECKIN_DAY_END")
 
+    # Retention: messages older than this many days are purged (unset: kept)
+    retention_days: int | None = Field(None, validation_alias="RAPPORT_RETENTION_DAYS", ge=1)
+
     # Web console
     host: str = Field("127.0.0.1", validation_alias="RAPPORT_HOST")
     port: int = Field(8000, validation_alias="RAPPORT_PORT")

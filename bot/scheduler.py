@@ -30,20 +30,47 @@ class Resumable(Protocol):
     async def resume(self, *, periodic: bool = False) -> int: ...
 
 
+class Purger(Protocol):
+    async def purge_before(self, cutoff: datetime) -> int: ...
+
+
 class MinuteRound:
     """What every worker does each minute: finish drafts a crashed worker left, then check-ins.
 
     With several workers on one database, a worker that died mid-draft is
     covered by the others within a minute or two, not only at its own restart.
+    With ``retention`` set, messages older than that are purged once an hour.
     """
 
-    def __init__(self, engine: Resumable, checkins: DueRunner) -> None:
+    def __init__(
+        self,
+        engine: Resumable,
+        checkins: DueRunner,
+        *,
+        store: Purger | None = None,
+        retention: timedelta | None = None,
+    ) -> None:
         self.engine = engine
         self.checkins = checkins
+        self.store = store
+        self.retention = retention
+        self._last_purge: datetime | None = None
 
     async def run_due(self, now: datetime) -> Any:
         await self.engine.resume(periodic=True)
+        await self.purge(now)
         return await self.checkins.run_due(now)
+
+    async def purge(self, now: datetime) -> int:
+        if self.store is None or self.retention is None:
+            return 0
+        if self._last_purge is not None and now - self._last_purge < timedelta(hours=1):
+            return 0
+        self._last_purge = now
+        purged = await self.store.purge_before(now - self.retention)
+        if purged:
+            log.info("retention_purged", messages=purged, days=self.retention.days)
+        return purged
 
 
 _runners: dict[str, CheckinScheduler] = {}

@@ -36,10 +36,15 @@ def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRoute
 
 def checkin_scheduler(settings: Settings, runtime: Runtime) -> Any:
     """The check-in service, listening to the engine, and its every-minute scheduler."""
+    from datetime import timedelta
+
     from bot.checkin_service import CheckinService
     from bot.checkins import CheckinSettings
     from bot.scheduler import CheckinScheduler, MinuteRound
 
     service = CheckinService(runtime.engine, CheckinSettings.from_settings(settings))
     runtime.engine.observers.append(service)
-    return CheckinScheduler(MinuteRound(runtime.engine, service))
+    retention = timedelta(days=settings.retention_days) if settings.retention_days else None
+    return CheckinScheduler(
+        MinuteRound(runtime.engine, service, store=runtime.store, retention=retention)
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -317,6 +317,18 @@ class MemoryStore:
             )
         ).first()
         return None if row is None else (row[0], row[1], row[2])
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Delete every message sent before ``cutoff`` (retention); returns how many.
+
+        Their drafts go with them (ON DELETE CASCADE), facts keep their text
+        but lose the link to the message, full-text entries are removed by the
+        database. Customers and their facts stay.
+        """
+        async with self.sessions() as session:
+            result = await session.execute(delete(Message).where(Message.sent_at < cutoff))
+            await session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def stale_drafts(
         self, older_than: datetime, *, queued_before: datetime | None = None
