@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.checkin_service import CheckinError, CheckinService
+from bot.checkins import CheckinSettings
 from handlers.web.auth import RepLogin, actor
 from handlers.web.context import ConsoleDep, flash
 from handlers.web.csrf import require_csrf
@@ -111,6 +113,52 @@ async def link(
     note = f" and merged customer {merged}'s history into this one" if merged else ""
     flash(request, f"Linked {platform}:{workspace}:{user_id}{note}.")
     return RedirectResponse(f"/customers/{customer_id}#identities", status_code=303)
+
+
+def _checkins(console: ConsoleDep) -> CheckinService:
+    settings = console.runtime.settings
+    return CheckinService(console.runtime.engine, CheckinSettings.from_settings(settings))
+
+
+@router.post("/{customer_id}/checkins")
+async def request_checkin(
+    request: Request,
+    console: ConsoleDep,
+    login: RepLogin,
+    customer_id: int,
+    on: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """A rep's "remind me to check in with this customer on <date>"."""
+    await _customer(console, customer_id)
+    try:
+        row, created = await _checkins(console).request(
+            customer_id, on.strip(), note.strip() or None, actor(login).label
+        )
+    except CheckinError as exc:
+        flash(request, str(exc), "error")
+    else:
+        when = row.due_at.strftime("%a %d %b %Y %H:%M UTC")
+        flash(request, f"Check-in {'scheduled' if created else 'already scheduled'} for {when}.")
+    return RedirectResponse(f"/customers/{customer_id}#checkins", status_code=303)
+
+
+@router.post("/{customer_id}/checkins/{choice}")
+async def consent(
+    request: Request, console: ConsoleDep, login: RepLogin, customer_id: int, choice: str
+) -> Response:
+    """Record the customer's wish: no more check-ins, or check-ins again."""
+    await _customer(console, customer_id)
+    service = _checkins(console)
+    if choice == "opt-out":
+        cancelled = await service.opt_out(customer_id, actor(login).label)
+        flash(request, f"Opted out of check-ins; {cancelled} pending check-in(s) cancelled.")
+    elif choice == "opt-in":
+        await service.opt_in(customer_id, actor(login).label)
+        flash(request, "Check-ins are welcome again.")
+    else:
+        raise HTTPException(404, f"unknown choice {choice!r}")
+    return RedirectResponse(f"/customers/{customer_id}#checkins", status_code=303)
 
 
 @router.get("/{customer_id}/export")
