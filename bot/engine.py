@@ -343,12 +343,6 @@ class ResponseEngine:
             reason=reason,
         )
 
-    async def draft_checkin(self, customer_id: int, reason: str, target: ReplyTarget) -> int:
-        """Create and write a check-in draft; it goes to review like any reply."""
-        draft_id = await self.store.create_checkin_draft(customer_id, reason, target)
-        await self.write_draft(draft_id)
-        return draft_id
-
     def persona(self) -> dict[str, Any]:
         return {
             "company": self.settings.company,

@@ -79,6 +79,23 @@ WORKSPACE = "demo"
 CHANNEL = "community"
 
 
+def demo_message(
+    user_id: str, name: str, text: str, at: datetime, message_id: str
+) -> InboundMessage:
+    """A message in the demo's community chat, where each customer has their own thread."""
+    return InboundMessage(
+        platform="web",
+        workspace=WORKSPACE,
+        channel=CHANNEL,
+        thread=user_id,
+        user_id=user_id,
+        display_name=name,
+        text=text,
+        sent_at=at,
+        message_id=message_id,
+    )
+
+
 async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> int:
     """Seed once: does nothing when any customer exists. Returns messages stored."""
     store = engine.store
@@ -89,17 +106,7 @@ async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> i
     for user_id, name, turns in SEED:
         for n, (days_ago, text, reply) in enumerate(turns):
             at = now - timedelta(days=days_ago)
-            msg = InboundMessage(
-                platform="web",
-                workspace=WORKSPACE,
-                channel=CHANNEL,
-                thread=user_id,
-                user_id=user_id,
-                display_name=name,
-                text=text,
-                sent_at=at,
-                message_id=f"seed-{user_id}-{n}",
-            )
+            msg = demo_message(user_id, name, text, at, f"seed-{user_id}-{n}")
             result = await store.ingest(msg, default_target(msg))
             if not isinstance(result, Ingested) or result.draft_id is None:
                 continue

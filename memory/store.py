@@ -251,20 +251,6 @@ class MemoryStore:
             await session.commit()
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def create_checkin_draft(self, customer_id: int, reason: str, target: ReplyTarget) -> int:
-        async with self.sessions() as session:
-            draft = Draft(
-                customer_id=customer_id,
-                message_id=None,
-                kind="checkin",
-                status=DraftStatus.QUEUED,
-                reason=reason,
-                target=target_dict(target),
-            )
-            session.add(draft)
-            await session.commit()
-            return draft.id
-
     async def draft(self, draft_id: int) -> Draft | None:
         async with self.sessions() as session:
             return await session.get(Draft, draft_id)

@@ -17,16 +17,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from bot.domain import OPEN_STATUSES, Action, Decision, DraftCard, DraftStatus, InboundMessage
+from bot import seed
+from bot.domain import OPEN_STATUSES, Action, Decision, DraftCard, DraftStatus
 from bot.runtime import Runtime
+from bot.seed import demo_message
 from handlers.web.auth import RepLogin, actor, safe_next
 from handlers.web.context import Console, ConsoleDep
 from handlers.web.csrf import require_csrf
 from memory.customers import CustomerNotFound
 from memory.schema import Draft, Identity
 
-DEMO_WORKSPACE = "demo"
-DEMO_CHANNEL = "community"
+DEMO_WORKSPACE = seed.WORKSPACE
 _USER_ID = re.compile(r"[^a-z0-9]+")
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
@@ -168,17 +169,7 @@ async def chat(
     """The demo's community chat: type as a customer."""
     user_id, display = _demo_identity(user, name)
     now = datetime.now(UTC)
-    msg = InboundMessage(
-        platform="web",
-        workspace=DEMO_WORKSPACE,
-        channel=DEMO_CHANNEL,
-        thread=user_id,
-        user_id=user_id,
-        display_name=display,
-        text=text,
-        sent_at=now,
-        message_id=f"web-{user_id}-{now.timestamp():.6f}",
-    )
+    msg = demo_message(user_id, display, text, now, f"web-{user_id}-{now.timestamp():.6f}")
     result = await console.runtime.engine.receive(msg)
     console.surface.bump()
     if request.headers.get("accept", "").startswith("application/json"):
