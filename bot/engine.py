@@ -102,6 +102,11 @@ class ResponseEngine:
         self.observers: list[EngineObserver] = []
         self.llm_extractor: AsyncFactExtractor | None = None
         self._llm_slots = asyncio.Semaphore(self.settings.llm_concurrency)
+        # Drafts in progress at once. Drafting shares the event loop with the
+        # adapters' acknowledgements; an unbounded crowd of drafts under a burst
+        # would make every ack wait its turn behind them. Twice the LLM slots
+        # keeps the model busy while the next drafts recall.
+        self._draft_slots = asyncio.Semaphore(2 * self.settings.llm_concurrency)
         self._extraction_slots = asyncio.Semaphore(self.settings.llm_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -197,8 +202,9 @@ class ResponseEngine:
             )
             log.info("draft_skipped", draft_id=ingested.draft_id, reason="empty")
             return
-        tz = await self._remember_facts(ingested, msg)
-        await self.write_draft(ingested.draft_id)
+        async with self._draft_slots:
+            tz = await self._remember_facts(ingested, msg)
+            await self.write_draft(ingested.draft_id)
         if self.llm_extractor is not None:
             # After the draft: the draft never uses these facts, so starting
             # earlier would only make the reply wait for CPU and an HTTP call.
