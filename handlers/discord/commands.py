@@ -145,9 +145,10 @@ class RapportCommands(app_commands.Group):
         else:
             await interaction.response.send_message(message, ephemeral=True)
 
-    @app_commands.command(description="Show what Rapport remembers about a customer")
-    @app_commands.describe(user="The customer")
-    async def customer(self, interaction: discord.Interaction[Any], user: discord.User) -> None:
+    async def _customers_of(
+        self, interaction: discord.Interaction[Any], user: discord.User
+    ) -> tuple[Any, list[Any]]:
+        """Defer at once (3-second rule), then find the user's customers; say so if none."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         context = context_of(interaction.client)
         customers = await find_customers(context, interaction.guild_id, user)
@@ -155,6 +156,13 @@ class RapportCommands(app_commands.Group):
             await interaction.followup.send(
                 f"Rapport has nothing stored about {user.display_name}.", ephemeral=True
             )
+        return context, customers
+
+    @app_commands.command(description="Show what Rapport remembers about a customer")
+    @app_commands.describe(user="The customer")
+    async def customer(self, interaction: discord.Interaction[Any], user: discord.User) -> None:
+        context, customers = await self._customers_of(interaction, user)
+        if not customers:
             return
         embeds = [await describe(context, c) for c in customers]
         await interaction.followup.send(embeds=embeds, ephemeral=True)
@@ -162,13 +170,8 @@ class RapportCommands(app_commands.Group):
     @app_commands.command(description="Delete everything Rapport stores about a customer")
     @app_commands.describe(user="The customer to forget")
     async def forget(self, interaction: discord.Interaction[Any], user: discord.User) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        context = context_of(interaction.client)
-        customers = await find_customers(context, interaction.guild_id, user)
+        _context, customers = await self._customers_of(interaction, user)
         if not customers:
-            await interaction.followup.send(
-                f"Rapport has nothing stored about {user.display_name}.", ephemeral=True
-            )
             return
         names = ", ".join(f"{c.display_name} (customer {c.id})" for c in customers)
         await interaction.followup.send(
