@@ -7,10 +7,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,58 +15,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults.conftest import free_port
-from tests.web.conftest import csrf_of
+from tests.faults.demo_process import DemoProcess
 
 ACKED_BEFORE_KILL = 40
 CLIENTS = 8
 
 
-class Demo:
+class Demo(DemoProcess):
+    """The demo on its own SQLite file, which the test also reads directly."""
+
     def __init__(self, db: Path, cwd: Path) -> None:
-        self.db, self.cwd = db, cwd
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        rapport = Path(sys.executable).with_name("rapport")
-        if not rapport.exists():
-            pytest.skip("the rapport console script is not installed in this environment")
-        port = free_port()
-        self.proc = self._spawn(rapport, port)
-        self.url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=self.url, timeout=2) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                assert self.proc.poll() is None, "rapport demo exited during start-up"
-                await asyncio.sleep(0.05)
-        raise AssertionError("rapport demo did not answer /healthz within 15 s")
-
-    def _spawn(self, rapport: Path, port: int) -> subprocess.Popen[bytes]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "RAPPORT_"))}
-        env["RAPPORT_LOG_LEVEL"] = "warning"
-        return subprocess.Popen(
-            [str(rapport), "demo", "--database-url", f"sqlite:///{self.db}", "--port", str(port)],
-            cwd=self.cwd,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    async def client(self) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(base_url=self.url, timeout=10)
-        client.headers["X-CSRF-Token"] = csrf_of((await client.get("/")).text)
-        client.headers["Accept"] = "application/json"
-        return client
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()  # SIGKILL: no shutdown hooks, no flushing
-            self.proc.wait()
+        super().__init__(f"sqlite:///{db}", cwd)
+        self.db = db
 
 
 @pytest.fixture

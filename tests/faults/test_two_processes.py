@@ -7,73 +7,21 @@ pool, event loop and scheduler; customers and reps reach either at random.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.faults.conftest import free_port
-from tests.web.conftest import csrf_of
+from tests.faults.demo_process import DemoProcess
 
 pytestmark = pytest.mark.postgres
 
 
-class Worker:
-    def __init__(self, database_url: str, cwd: Path) -> None:
-        self.database_url, self.cwd = database_url, cwd
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        rapport = Path(sys.executable).with_name("rapport")
-        if not rapport.exists():
-            pytest.skip("the rapport console script is not installed in this environment")
-        port = free_port()
-        self.proc = self._spawn(rapport, port)
-        self.url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=self.url, timeout=2) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                assert self.proc.poll() is None, "rapport demo exited during start-up"
-                await asyncio.sleep(0.05)
-        raise AssertionError("rapport demo did not answer /healthz within 15 s")
-
-    def _spawn(self, rapport: Path, port: int) -> subprocess.Popen[bytes]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "RAPPORT_"))}
-        env["RAPPORT_LOG_LEVEL"] = "warning"
-        return subprocess.Popen(
-            [str(rapport), "demo", "--database-url", self.database_url, "--port", str(port)],
-            cwd=self.cwd,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    async def client(self) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(base_url=self.url, timeout=15)
-        client.headers["X-CSRF-Token"] = csrf_of((await client.get("/")).text)
-        client.headers["Accept"] = "application/json"
-        return client
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
-
-
 @pytest.fixture
-async def workers(postgres_url: str, tmp_path: Path) -> AsyncIterator[list[Worker]]:
-    pair = [Worker(postgres_url, tmp_path), Worker(postgres_url, tmp_path)]
+async def workers(postgres_url: str, tmp_path: Path) -> AsyncIterator[list[DemoProcess]]:
+    pair = [DemoProcess(postgres_url, tmp_path), DemoProcess(postgres_url, tmp_path)]
     try:
         for worker in pair:  # one after the other: the first seeds the demo customers
             await worker.start()
@@ -90,11 +38,11 @@ def query(url: str, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_two_processes_draft_each_message_once_and_send_each_approval_once(
-    workers: list[Worker], postgres_url: str
+    workers: list[DemoProcess], postgres_url: str
 ) -> None:
     """Messages spread over two workers are drafted once each, and the same draft approved on
     both workers at the same moment reaches the customer once."""
-    clients = [await w.client() for w in workers]
+    clients = [await w.client(timeout=15) for w in workers]
     try:
         draft_ids = []
         for n in range(12):
