@@ -50,9 +50,9 @@ class DemoProcess:
             stderr=subprocess.DEVNULL,
         )
 
-    async def client(self, timeout: float = 10) -> httpx.AsyncClient:
+    async def client(self, request_timeout: float = 10) -> httpx.AsyncClient:
         """A signed-in (demo, loopback) client that sends the page's CSRF token and wants JSON."""
-        client = httpx.AsyncClient(base_url=self.url, timeout=timeout)
+        client = httpx.AsyncClient(base_url=self.url, timeout=request_timeout)
         client.headers["X-CSRF-Token"] = csrf_of((await client.get("/")).text)
         client.headers["Accept"] = "application/json"
         return client

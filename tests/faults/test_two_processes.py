@@ -42,7 +42,7 @@ async def test_two_processes_draft_each_message_once_and_send_each_approval_once
 ) -> None:
     """Messages spread over two workers are drafted once each, and the same draft approved on
     both workers at the same moment reaches the customer once."""
-    clients = [await w.client(timeout=15) for w in workers]
+    clients = [await w.client(request_timeout=15) for w in workers]
     try:
         draft_ids = []
         for n in range(12):
