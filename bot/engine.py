@@ -202,9 +202,8 @@ class ResponseEngine:
             )
             log.info("draft_skipped", draft_id=ingested.draft_id, reason="empty")
             return
-        async with self._draft_slots:
-            tz = await self._remember_facts(ingested, msg)
-            await self.write_draft(ingested.draft_id)
+        tz = await self._remember_facts(ingested, msg)
+        await self.write_draft(ingested.draft_id)
         if self.llm_extractor is not None:
             # After the draft: the draft never uses these facts, so starting
             # earlier would only make the reply wait for CPU and an HTTP call.
@@ -229,24 +228,24 @@ class ResponseEngine:
     # -- drafting --------------------------------------------------------------
 
     async def write_draft(self, draft_id: int) -> None:
-        """Draft (or redraft) one reply; the draft ends ``pending`` or ``failed``."""
+        """Draft (or redraft) one reply; the draft ends ``pending`` or ``failed``.
+
+        Every caller (a new message, regenerate, resume) takes one of the
+        bounded drafting places.
+        """
+        async with self._draft_slots:
+            await self._write_draft(draft_id)
+
+    async def _write_draft(self, draft_id: int) -> None:
         claimed = await self.store.claim_for_drafting(draft_id)
         if claimed is None:
             return  # another worker has it, or a rep already decided
         draft, customer, message = claimed
         if draft.kind == "checkin":
-            recalled, request = await self._checkin_request(customer, draft)
+            recalled, request = await self.checkin_request(customer, draft)
         else:
             assert message is not None
-            recalled = await self.recaller.recall(
-                customer.id,
-                message.conversation_key,
-                message.text,
-                now=message.sent_at,
-                exclude_message_id=message.id,
-                budget_tokens=self.settings.recall_budget_tokens,
-            )
-            request = self.reply_request(customer, message, recalled)
+            recalled, request = await self.recall_and_request(customer, message)
         started = time.perf_counter()
         try:
             async with self._llm_slots:
@@ -297,6 +296,20 @@ class ResponseEngine:
         )
         log.warning("draft_failed", draft_id=draft.id, customer_id=draft.customer_id, reason=reason)
 
+    async def recall_and_request(
+        self, customer: Customer, message: Message
+    ) -> tuple[list[RecallItem], DraftRequest]:
+        """What the customer's history brings back for ``message``, and the drafter's request."""
+        recalled = await self.recaller.recall(
+            customer.id,
+            message.conversation_key,
+            message.text,
+            now=message.sent_at,
+            exclude_message_id=message.id,
+            budget_tokens=self.settings.recall_budget_tokens,
+        )
+        return recalled, self.reply_request(customer, message, recalled)
+
     def reply_request(
         self, customer: Customer, message: Message, recalled: list[RecallItem]
     ) -> DraftRequest:
@@ -320,7 +333,7 @@ class ResponseEngine:
             message_id=message.id,
         )
 
-    async def _checkin_request(
+    async def checkin_request(
         self, customer: Customer, draft: Draft
     ) -> tuple[list[RecallItem], DraftRequest]:
         reason = draft.reason or "it has been a while"

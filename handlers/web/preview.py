@@ -146,17 +146,10 @@ async def _request(
             },
         )
         # The engine's own check-in request, so the preview is what production sends.
-        _recalled, request = await engine._checkin_request(customer, checkin)
+        _recalled, request = await engine.checkin_request(customer, checkin)
         return request
-    recalled = await engine.recaller.recall(
-        customer.id,
-        message.conversation_key,
-        message.text,
-        now=message.sent_at,
-        exclude_message_id=message.id,
-        budget_tokens=engine.settings.recall_budget_tokens,
-    )
-    return engine.reply_request(customer, message, recalled)
+    _recalled, request = await engine.recall_and_request(customer, message)
+    return request
 
 
 async def _draft(engine: ResponseEngine, request: DraftRequest, result: Preview) -> str | None:
