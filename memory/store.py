@@ -423,13 +423,6 @@ class MemoryStore:
         async with self.sessions() as session:
             return await session.get(Message, message_id)
 
-    async def messages(self, ids: Sequence[int]) -> dict[int, Message]:
-        if not ids:
-            return {}
-        async with self.sessions() as session:
-            rows = await session.execute(select(Message).where(Message.id.in_(list(ids))))
-            return {m.id: m for m in rows.scalars()}
-
     async def customer(self, customer_id: int) -> Customer | None:
         async with self.sessions() as session:
             return await session.get(Customer, customer_id)
