@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.domain import InboundMessage
 from bot.engine import ResponseEngine
 from memory.store import Ingested
+from tests.helpers import message
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -21,15 +22,15 @@ def said(
     mid: str | None = None,
 ) -> InboundMessage:
     at = START + timedelta(days=days)
-    return InboundMessage(
+    return message(
+        text,
+        user=user,
+        name=name,
         platform="slack",
         workspace="T1",
         channel=channel,
         thread=None,
-        user_id=user,
-        display_name=name,
-        text=text,
-        sent_at=at,
+        at=at,
         message_id=mid or f"{user}-{at.timestamp()}",
     )
 
