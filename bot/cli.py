@@ -50,6 +50,12 @@ def settings_or_exit(**overrides: Any) -> Settings:
         )
         typer.echo(f"rapport: invalid settings: {problems}", err=True)
         raise typer.Exit(2) from exc
+    from bot.embedders import embedding_problem
+
+    problem = embedding_problem(settings)
+    if problem is not None:
+        typer.echo(f"rapport: {problem}", err=True)
+        raise typer.Exit(2)
     configure_logging(settings.log_level, settings.log_format)
     return settings
 

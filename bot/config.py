@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(4, validation_alias="RAPPORT_LLM_CONCURRENCY")
     recall_budget_tokens: int = Field(800, validation_alias="RAPPORT_RECALL_BUDGET_TOKENS")
 
+    # Recall by meaning (optional): off | local | openai
+    embeddings: str = Field("off", validation_alias="RAPPORT_EMBEDDINGS")
+    embedding_model: str = Field(
+        "text-embedding-3-small", validation_alias="RAPPORT_EMBEDDING_MODEL"
+    )
+    embeddings_base_url: str | None = Field(None, validation_alias="RAPPORT_EMBEDDINGS_BASE_URL")
+    embeddings_api_key: SecretStr | None = Field(
+        None, validation_alias="RAPPORT_EMBEDDINGS_API_KEY"
+    )
+    # How long a draft's recall waits for the new message's vector before going without it.
+    embedding_budget_ms: int = Field(250, validation_alias="RAPPORT_EMBEDDING_BUDGET_MS", ge=1)
+
     # Voice
     company: str = Field("our team", validation_alias="RAPPORT_COMPANY")
     bot_name: str = Field("Rapport", validation_alias="RAPPORT_BOT_NAME")
@@ -83,6 +95,14 @@ class Settings(BaseSettings):
     def _known_format(cls, value: str) -> str:
         if value not in ("console", "json"):
             raise ValueError("RAPPORT_LOG_FORMAT must be 'console' or 'json'")
+        return value
+
+    @field_validator("embeddings")
+    @classmethod
+    def _known_embeddings(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("off", "local", "openai"):
+            raise ValueError("RAPPORT_EMBEDDINGS must be 'off', 'local' or 'openai'")
         return value
 
     @field_validator("llm_concurrency", "port")

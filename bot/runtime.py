@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +18,9 @@ from memory.recall import Recaller, RecallSettings
 from memory.store import MemoryStore
 from prompts.renderer import PromptRenderer
 
+if TYPE_CHECKING:
+    from bot.indexer import EmbeddingIndexer
+
 
 @dataclass
 class Runtime:
@@ -24,8 +28,16 @@ class Runtime:
     db: AsyncEngine
     store: MemoryStore
     engine: ResponseEngine
+    # Writes message vectors in the background when RAPPORT_EMBEDDINGS is on.
+    indexer: EmbeddingIndexer | None = None
+
+    def services(self) -> list[Any]:
+        """Background work to start with the app, beside the adapters."""
+        return [self.indexer] if self.indexer is not None else []
 
     async def close(self) -> None:
+        if self.indexer is not None:
+            await self.indexer.stop()
         await self.engine.wait_idle()
         await self.db.dispose()
 
@@ -45,12 +57,31 @@ def make_drafter(settings: Settings) -> Drafter:
 
 
 def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runtime:
-    """Everything the message path needs; the database must already be migrated."""
+    """Everything the message path needs; the database must already be migrated.
+
+    Raises :class:`bot.embedders.EmbeddingSetupError` when embeddings are on
+    but cannot work (a missing extra or key).
+    """
+    from bot.embedders import make_embedder
+
+    embedder = make_embedder(settings)
     db = create_engine(settings.database_url)
     store = MemoryStore(session_factory(db))
+    similar, indexer = None, None
+    if embedder is not None:
+        from bot.indexer import EmbeddingIndexer
+        from memory.vectors import SimilarMessages, VectorIndex
+
+        index = VectorIndex(store.sessions, embedder.model)
+        similar = SimilarMessages(embedder, index, budget=settings.embedding_budget_ms / 1000)
+        indexer = EmbeddingIndexer(embedder, index)
     engine = ResponseEngine(
         store=store,
-        recaller=Recaller(store, RecallSettings(budget_tokens=settings.recall_budget_tokens)),
+        recaller=Recaller(
+            store,
+            RecallSettings(budget_tokens=settings.recall_budget_tokens),
+            similar=similar,
+        ),
         renderer=PromptRenderer(),
         drafter=drafter or make_drafter(settings),
         extractor=RuleFactExtractor(),
@@ -65,4 +96,6 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
     )
     if isinstance(engine.drafter, OpenAIDrafter):
         engine.llm_extractor = LLMFactExtractor(engine.drafter, engine.renderer)
-    return Runtime(settings=settings, db=db, store=store, engine=engine)
+    if indexer is not None:
+        engine.observers.append(indexer)
+    return Runtime(settings=settings, db=db, store=store, engine=engine, indexer=indexer)

@@ -44,7 +44,7 @@ async def _demo(settings: Settings) -> None:
         app = create_app(
             runtime,
             demo=True,
-            services=[checkin_scheduler(settings, runtime)],
+            services=[checkin_scheduler(settings, runtime), *runtime.services()],
             secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
             # Signed in as a demo admin only where nobody else can reach the page.
             auto_login=is_loopback(settings.host),

@@ -16,10 +16,11 @@ from bot.runtime import Runtime
 def build_platforms(settings: Settings, runtime: Runtime) -> tuple[list[APIRouter], list[Any]]:
     """Routers to mount on the web app, and services to start with it.
 
-    The check-in scheduler always runs; Slack and Discord when configured.
+    The check-in scheduler always runs; the embedding indexer when embeddings
+    are on; Slack and Discord when configured.
     """
     routers: list[APIRouter] = []
-    services: list[Any] = [checkin_scheduler(settings, runtime)]
+    services: list[Any] = [checkin_scheduler(settings, runtime), *runtime.services()]
     if settings.slack_bot_token is not None:
         from handlers.slack import SlackService
 

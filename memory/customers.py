@@ -21,6 +21,7 @@ from memory.schema import (
     Fact,
     Identity,
     Message,
+    MessageEmbedding,
     ReviewCard,
 )
 
@@ -149,6 +150,15 @@ class CustomerDirectory:
                     select(model).where(model.customer_id == customer_id).order_by(model.id)
                 )
                 tables[key] = [_row(r) for r in rows.scalars()]
+            # Vectors are numbers derived from the messages above: say which
+            # exist and from which model, not the numbers themselves.
+            vectors = await session.execute(
+                select(MessageEmbedding.message_id, MessageEmbedding.model)
+                .join(Message, Message.id == MessageEmbedding.message_id)
+                .where(Message.customer_id == customer_id)
+                .order_by(MessageEmbedding.message_id)
+            )
+            tables["embeddings"] = [{"message_id": m, "model": model} for m, model in vectors]
             return tables
 
     async def forget(self, customer_id: int, actor: str) -> dict[str, int]:
@@ -161,6 +171,14 @@ class CustomerDirectory:
             drafts = select(Draft.id).where(Draft.customer_id == customer_id)
             counts["review_cards"] = await _delete(
                 session, delete(ReviewCard).where(ReviewCard.draft_id.in_(drafts))
+            )
+            counts["embeddings"] = await _delete(
+                session,
+                delete(MessageEmbedding).where(
+                    MessageEmbedding.message_id.in_(
+                        select(Message.id).where(Message.customer_id == customer_id)
+                    )
+                ),
             )
             # Check-ins and drafts point at messages; remove them before the messages.
             for key, model in (

@@ -23,14 +23,17 @@ token budget.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.dates import zone
 from bot.domain import RecallItem
+from memory.fusion import fuse
 from memory.ranking import (
     FactView,
     Query,
@@ -43,6 +46,9 @@ from memory.ranking import (
 from memory.search import Candidate, FactRow, candidates, gather, latest, profile
 from memory.store import MemoryStore
 from memory.text import stem
+
+if TYPE_CHECKING:
+    from memory.vectors import SimilarMessages
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +80,17 @@ class _Scored:
 
 
 class Recaller:
-    def __init__(self, store: MemoryStore, settings: RecallSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        settings: RecallSettings | None = None,
+        *,
+        similar: SimilarMessages | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings or RecallSettings()
+        # Recall by meaning, when embeddings are on: fused with the full-text ranking.
+        self.similar = similar
 
     async def recall(
         self,
@@ -140,6 +154,14 @@ class Recaller:
         after ``now`` are left out: recall looks back.
         """
         s = self.settings
+        # The query's vector is computed in a thread while full-text recall runs here.
+        meaning = (
+            asyncio.ensure_future(
+                self.similar.find(customer_id, text, now=now, exclude=exclude_message_id)
+            )
+            if self.similar is not None
+            else None
+        )
         async with self.store.sessions() as session:
             who = await profile(session, customer_id, count_cap=s.large_history)
             fact_rows = who.facts
@@ -201,7 +223,22 @@ class Recaller:
         ]
         items += _score_facts(scorer, fact_rows, now)
         items.sort(key=lambda i: (i.score, i.at or now), reverse=True)
+        if meaning is not None:
+            items = await self._fuse(customer_id, items, await meaning)
         return items
+
+    async def _fuse(
+        self, customer_id: int, items: list[RecallItem], similar: list[tuple[int, float]]
+    ) -> list[RecallItem]:
+        if not similar:
+            return items
+        known = {i.message_id for i in items if i.kind != "fact"}
+        unseen = {message_id for message_id, _ in similar if message_id not in known}
+        rows = {}
+        if unseen:
+            async with self.store.sessions() as session:
+                rows = await candidates(session, customer_id, unseen)
+        return fuse(items, similar, rows)
 
 
 def _frequencies(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -143,6 +144,25 @@ class Fact(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MessageEmbedding(Base):
+    """A message's meaning as a vector, for recall by similarity (optional).
+
+    Written in the background by :class:`bot.indexer.EmbeddingIndexer`. The
+    vector is unit-length float32, little-endian, so a dot product is the
+    cosine. It belongs to its message: deleting the message deletes it.
+    """
+
+    __tablename__ = "message_embeddings"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200))
+    dimensions: Mapped[int]
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Draft(Base):

@@ -24,8 +24,8 @@ from memory.database import create_engine, upgrade
 from tests.fakes.drafter import ScriptedDrafter
 
 TABLES = (
-    "audit_log, review_cards, checkins, facts, drafts, messages, identities, customers, "
-    "prompt_versions, users"
+    "audit_log, review_cards, checkins, facts, drafts, message_embeddings, messages, identities, "
+    "customers, prompt_versions, users"
 )
 
 

@@ -14,18 +14,20 @@ import json
 import resource
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from bot.bench.bm25 import BM25
 from bot.bench.dataset import BenchMessage, Dataset, DatasetError, Scores, load, percentile
 from bot.config import Settings
 from bot.domain import InboundMessage, RecallItem, conversation_key
 from bot.drafters import OfflineDrafter
+from bot.embedders import embedding_problem
 from bot.runtime import Runtime, build_runtime
 from memory.schema import Customer, Identity
 from memory.store import Ingested
@@ -52,6 +54,7 @@ class Run:
     messages: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     ranked: dict[str, list[str]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def figures(self, k: int) -> dict[str, Any]:
         out: dict[str, Any] = {"queries": len(self.scores.per_query), **self.scores.summary()}
@@ -78,7 +81,13 @@ def bench_conversation_key(conversation: str) -> str:
     return conversation_key(PLATFORM, conversation, conversation, None)
 
 
-async def run_rapport(dataset: Dataset, runtime: Runtime, ks: Sequence[int]) -> Run:
+async def run_rapport(
+    dataset: Dataset,
+    runtime: Runtime,
+    ks: Sequence[int],
+    *,
+    before_queries: Callable[[Runtime, Run], Awaitable[None]] | None = None,
+) -> Run:
     """Ingest every conversation through the engine, then recall every query."""
     run = Run(Scores(tuple(ks)))
     customers: dict[str, int] = {}
@@ -104,6 +113,8 @@ async def run_rapport(dataset: Dataset, runtime: Runtime, ks: Sequence[int]) -> 
             run.messages += 1
             if isinstance(result, Ingested):
                 to_bench[result.message_id] = message.id
+    if before_queries is not None:
+        await before_queries(runtime, run)
     known = {m.id for history in dataset.messages.values() for m in history}
     recaller = runtime.engine.recaller
     depth = max(ks)
@@ -186,21 +197,47 @@ def run_bm25(dataset: Dataset, ks: Sequence[int]) -> Run:
 
 
 async def _bench(
-    dataset: Dataset, database_url: str, ks: Sequence[int], scale: int
-) -> tuple[Run, dict[str, Any] | None]:
+    dataset: Dataset, database_url: str, ks: Sequence[int], scale: int, embeddings: str
+) -> tuple[Run, dict[str, Any] | None, dict[str, Any] | None]:
     from bot.bench.scale import measure_scale
     from memory.database import upgrade
 
     await asyncio.to_thread(upgrade, database_url)
-    runtime = build_runtime(
-        Settings.model_validate({"database_url": database_url}), drafter=OfflineDrafter()
-    )
+    settings = Settings.model_validate({"database_url": database_url, "embeddings": embeddings})
+    runtime = build_runtime(settings, drafter=OfflineDrafter())
     try:
-        run = await run_rapport(dataset, runtime, ks)
+        run = await run_rapport(dataset, runtime, ks, before_queries=_embed_all)
+        embedded = run.extra.get("embeddings")
         scaled = await measure_scale(runtime, dataset, scale) if scale else None
     finally:
         await runtime.close()
-    return run, scaled
+    return run, scaled, embedded
+
+
+async def _embed_all(runtime: Runtime, run: Run) -> None:
+    """With embeddings on: write every stored message's vector before the queries.
+
+    In the bot this happens in the background as messages arrive; here it is
+    timed on its own so the ingest figure stays the store-and-facts path.
+    """
+    indexer = runtime.indexer
+    if indexer is None:
+        return
+    embedder: Any = indexer.embedder
+    started = time.perf_counter()
+    if hasattr(embedder, "warm"):
+        await embedder.warm()
+    loaded = time.perf_counter() - started
+    started, started_cpu = time.perf_counter(), time.process_time()
+    count = await indexer.drain()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    run.extra["embeddings"] = {
+        "model": indexer.index.model,
+        "messages": count,
+        "model_load_s": round(loaded, 1),
+        "embed_ms_per_message": round(1000 * seconds / max(1, count), 3),
+        "embed_cpu_ms_per_message": round(1000 * cpu / max(1, count), 3),
+    }
 
 
 DatasetArg = Annotated[
@@ -238,10 +275,28 @@ def recall(
             help="Also time recall for one customer with this many stored messages (bulk-loaded).",
         ),
     ] = 0,
+    embeddings: Annotated[
+        str,
+        typer.Option(
+            "--embeddings",
+            help="Recall by meaning too: off, local (the embeddings extra) or openai "
+            "(RAPPORT_EMBEDDING_MODEL at OPENAI_BASE_URL / RAPPORT_EMBEDDINGS_BASE_URL).",
+        ),
+    ] = "off",
 ) -> None:
     """Recall@k of Rapport's memory on a data set, with ingest and recall timings."""
+    from bot.observability import configure_logging
+
+    configure_logging("warning")  # to stderr: stdout is the report
     if baseline not in (None, "bm25"):
         typer.echo(f"rapport: unknown baseline {baseline!r}; the one available is bm25", err=True)
+        raise typer.Exit(2)
+    try:
+        problem = embedding_problem(Settings.model_validate({"embeddings": embeddings}))
+    except ValidationError:
+        problem = f"unknown --embeddings {embeddings!r}; use off, local or openai"
+    if problem is not None:
+        typer.echo(f"rapport: {problem}", err=True)
         raise typer.Exit(2)
     try:
         data = load(dataset)
@@ -251,7 +306,7 @@ def recall(
     ks = tuple(sorted({*KS, k}))
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        run, scaled = asyncio.run(_bench(data, url, ks, scale))
+        run, scaled, embedded = asyncio.run(_bench(data, url, ks, scale, embeddings))
     report: dict[str, Any] = {
         "dataset": str(dataset),
         "conversations": len(data.messages),
@@ -266,6 +321,8 @@ def recall(
         base = run_bm25(data, ks)
         report["baseline"] = {"name": "bm25", **base.figures(k)}
         report["ratio"] = ratios(report, report["baseline"], ks)
+    if embedded is not None:
+        report["embeddings"] = embedded
     if scaled is not None:
         report["scale"] = scaled
     if per_query is not None:
@@ -316,6 +373,13 @@ def table(report: dict[str, Any], ks: Sequence[int]) -> str:
         )
     if report["unscored_queries"]:
         lines.append(f"{report['unscored_queries']} queries had no known evidence")
+    embedded = report.get("embeddings")
+    if embedded:
+        lines.append(
+            f"embeddings: {embedded['model']}, {embedded['messages']} messages embedded in the "
+            f"background at {embedded['embed_ms_per_message']} ms each "
+            f"(model loaded in {embedded['model_load_s']} s)"
+        )
     scale = report.get("scale")
     if scale:
         lines.append(

@@ -1,7 +1,10 @@
-"""A fake OpenAI-compatible Chat Completions server on 127.0.0.1.
+"""A fake OpenAI-compatible server on 127.0.0.1: Chat Completions and Embeddings.
 
-Script it with ``enqueue``: a reply text, or a ``Scripted`` response (status,
-headers, raw body, delay). It records every request body for assertions.
+Script chat with ``enqueue``: a reply text, or a ``Scripted`` response
+(status, headers, raw body, delay). It records every request body for
+assertions. Embeddings come from :func:`meaning_vector`, a tiny fake "model"
+in which words of one topic point the same way; ``embedding_script`` makes
+the next embeddings requests fail or hang.
 """
 
 from __future__ import annotations
@@ -37,12 +40,37 @@ def completion(text: str, model: str = "fake-model") -> dict[str, Any]:
     }
 
 
+# Words that mean the same thing here share an axis; every other word gets a
+# faint axis of its own, so unrelated texts are far apart but not identical.
+TOPICS = {
+    "pets": {"cat", "cats", "kitten", "feline", "vet", "sneezing", "purring", "paw"},
+    "travel": {"flight", "plane", "airport", "trip", "boarding", "holiday", "journey"},
+    "billing": {"invoice", "charged", "refund", "billing", "payment", "twice", "card"},
+}
+DIMENSIONS = 32
+
+
+def meaning_vector(text: str) -> list[float]:
+    vector = [0.0] * DIMENSIONS
+    for word in "".join(c.lower() if c.isalnum() else " " for c in text).split():
+        for axis, words in enumerate(TOPICS.values()):
+            if word in words:
+                vector[axis] += 1.0
+                break
+        else:
+            vector[len(TOPICS) + sum(map(ord, word)) % (DIMENSIONS - len(TOPICS))] += 0.3
+    return vector if any(vector) else [1.0] + [0.0] * (DIMENSIONS - 1)
+
+
 class FakeOpenAI:
     def __init__(self) -> None:
         self.script: deque[str | Scripted] = deque()
         # When set, answers every request from its body instead of the script.
         self.responder: Callable[[dict[str, Any]], str | Scripted] | None = None
         self.requests: list[dict[str, Any]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
+        # Answers for the next embeddings requests, in order; when empty they succeed.
+        self.embedding_script: deque[Scripted] = deque()
         # A long benchmark run keeps nothing: recording is for tests.
         self.record = True
         self.default_delay = 0.0
@@ -69,9 +97,34 @@ class FakeOpenAI:
             status=item.status, text=body, headers=item.headers, content_type="application/json"
         )
 
+    async def _embeddings(self, request: web.Request) -> web.StreamResponse:
+        body_in = await request.json()
+        self.embedding_requests.append(body_in)
+        if self.embedding_script:
+            item = self.embedding_script.popleft()
+            if item.delay:
+                await asyncio.sleep(item.delay)
+            if item.status != 200 or item.body is not None:
+                body = item.body if isinstance(item.body, str) else json.dumps(item.body or {})
+                return web.Response(status=item.status, text=body, content_type="application/json")
+        texts = body_in["input"]
+        texts = [texts] if isinstance(texts, str) else texts
+        return web.json_response(
+            {
+                "object": "list",
+                "model": body_in.get("model", "fake-embedding"),
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": meaning_vector(t)}
+                    for i, t in enumerate(texts)
+                ],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
+        )
+
     async def start(self, port: int = 0) -> str:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
