@@ -43,7 +43,7 @@ test: install-embeddings
 bench: install
 	$(PY) -m bench.pipeline --all
 
-lint: install
+lint: install-embeddings
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
