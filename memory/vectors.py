@@ -2,8 +2,9 @@
 
 Recall only ever looks inside one customer's history, so the search is an
 exact scan of that customer's vectors (NumPy, a matrix product) rather than an
-approximate index over everyone: at a few thousand vectors it takes a
-millisecond or two, and it can never return another customer's message.
+approximate index over everyone: well under a millisecond for a few thousand
+vectors, and it can never return another customer's message. The vectors of
+recently active customers stay in memory between recalls.
 
 Vectors are stored as raw float32 bytes in ``message_embeddings``, a plain
 table that works the same on SQLite and PostgreSQL, so no database extension
@@ -15,6 +16,8 @@ is never imported.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,13 +25,17 @@ from typing import Any, Protocol
 
 import numpy as np
 import structlog
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from memory.schema import Message, MessageEmbedding
 
 log = structlog.get_logger(__name__)
+
+# Below this many floats a scan takes well under a millisecond: cheaper inline
+# than the hop to a worker thread.
+_INLINE_FLOATS = 2_000_000
 
 # What an embedding model sees of a message: sentence models read the first
 # few hundred tokens anyway, and an API bills for every one.
@@ -68,9 +75,23 @@ def embeddable(text: str) -> str:
 class VectorIndex:
     """Read and write message vectors for one embedding model."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], model: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        model: str,
+        *,
+        cache_bytes: int = 256 * 2**20,
+        refresh_after: float = 60.0,
+    ) -> None:
         self.sessions = sessions
         self.model = model
+        # Customers' vectors kept in memory between recalls, least recently used
+        # dropped first: reading a long history's vectors costs far more than
+        # scanning them.
+        self.cache_bytes = cache_bytes
+        self.refresh_after = refresh_after
+        self._blocks: OrderedDict[int, _Block] = OrderedDict()
+        self._bytes = 0
 
     async def pending(self, limit: int) -> list[Pending]:
         """Messages without a vector from this model, newest first (recent history matters most)."""
@@ -133,23 +154,53 @@ class VectorIndex:
 
         Only messages sent at or before ``before`` count: recall looks back.
         """
-        async with self.sessions() as session:
-            conditions = [Message.customer_id == customer_id]
-            if before is not None:
-                conditions.append(Message.sent_at <= before)
-            rows = (
-                await session.execute(
-                    select(MessageEmbedding.message_id, MessageEmbedding.vector)
-                    .join(Message, Message.id == MessageEmbedding.message_id)
-                    .where(and_(*conditions), MessageEmbedding.model == self.model)
-                )
-            ).all()
-        ids = [r[0] for r in rows if r[0] != exclude]
-        blobs = [r[1] for r in rows if r[0] != exclude]
-        if not ids:
+        block = await self._block(customer_id)
+        if block is None:
             return []
-        # The scan is CPU work; NumPy releases the GIL for it, so the loop runs on.
-        return await asyncio.to_thread(_top, ids, blobs, np.frombuffer(pack(query), "<f4"), limit)
+        vector = np.frombuffer(pack(query), "<f4")
+        if vector.shape[0] != block.matrix.shape[1]:
+            return []  # vectors of another width: the model changed under us
+        cutoff = before.timestamp() if before is not None else None
+        if block.matrix.size < _INLINE_FLOATS:
+            return _top(block, vector, limit, cutoff, exclude)
+        # A long history is real CPU work; NumPy releases the GIL, the loop runs on.
+        return await asyncio.to_thread(_top, block, vector, limit, cutoff, exclude)
+
+    async def _block(self, customer_id: int) -> _Block | None:
+        """The customer's vectors, from memory when they are fresh enough.
+
+        New messages are read as a delta (ids above the newest seen); the
+        whole block is read again after ``refresh_after`` seconds, which is
+        how vectors written for older messages (a backfill) or removed
+        (retention) reach a long-running process.
+        """
+        block = self._blocks.pop(customer_id, None)
+        if block is not None:
+            self._bytes -= block.nbytes
+        now = time.monotonic()
+        if block is None or now - block.loaded > self.refresh_after:
+            block = _Block.build(await self._rows(customer_id, after=None), loaded=now)
+        else:
+            block = block.extended(await self._rows(customer_id, after=block.newest))
+        if block is None:
+            return None
+        self._blocks[customer_id] = block  # most recently used last
+        self._bytes += block.nbytes
+        while len(self._blocks) > 1 and self._bytes > self.cache_bytes:
+            _, dropped = self._blocks.popitem(last=False)
+            self._bytes -= dropped.nbytes
+        return block
+
+    async def _rows(self, customer_id: int, *, after: int | None) -> list[Any]:
+        query = (
+            select(MessageEmbedding.message_id, MessageEmbedding.vector, Message.sent_at)
+            .join(Message, Message.id == MessageEmbedding.message_id)
+            .where(Message.customer_id == customer_id, MessageEmbedding.model == self.model)
+        )
+        if after is not None:
+            query = query.where(MessageEmbedding.message_id > after)
+        async with self.sessions() as session:
+            return list((await session.execute(query)).all())
 
 
 class SimilarMessages:
@@ -184,16 +235,66 @@ class SimilarMessages:
         return []
 
 
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One customer's vectors in memory, as a matrix."""
+
+    ids: np.ndarray[Any, Any]  # message ids, int64
+    sent: np.ndarray[Any, Any]  # sent_at as POSIX seconds, for "recall looks back"
+    matrix: np.ndarray[Any, Any]  # one unit vector per row, float32
+    newest: int  # the highest message id read
+    loaded: float  # time.monotonic() of the last full read
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.ids.nbytes + self.sent.nbytes + self.matrix.nbytes)
+
+    @classmethod
+    def build(cls, rows: Sequence[Any], *, loaded: float) -> _Block | None:
+        if not rows:
+            return None
+        width = len(rows[0][1])
+        rows = [r for r in rows if len(r[1]) == width]
+        return cls(
+            ids=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            sent=np.fromiter((r[2].timestamp() for r in rows), dtype=np.float64, count=len(rows)),
+            matrix=np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(
+                len(rows), width // 4
+            ),
+            newest=max(r[0] for r in rows),
+            loaded=loaded,
+        )
+
+    def extended(self, rows: Sequence[Any]) -> _Block:
+        more = _Block.build(rows, loaded=self.loaded)
+        if more is None or more.matrix.shape[1] != self.matrix.shape[1]:
+            return self
+        return _Block(
+            ids=np.concatenate([self.ids, more.ids]),
+            sent=np.concatenate([self.sent, more.sent]),
+            matrix=np.concatenate([self.matrix, more.matrix]),
+            newest=max(self.newest, more.newest),
+            loaded=self.loaded,
+        )
+
+
 def _top(
-    ids: list[int], blobs: list[bytes], query: np.ndarray[Any, Any], limit: int
+    block: _Block,
+    query: np.ndarray[Any, Any],
+    limit: int,
+    cutoff: float | None,
+    exclude: int | None,
 ) -> list[tuple[int, float]]:
-    width = query.shape[0]
-    usable = [(i, b) for i, b in zip(ids, blobs, strict=True) if len(b) == 4 * width]
-    if not usable:
+    similarity = block.matrix @ query
+    allowed = np.ones(similarity.shape[0], dtype=bool)
+    if cutoff is not None:
+        allowed &= block.sent <= cutoff
+    if exclude is not None:
+        allowed &= block.ids != exclude
+    similarity = np.where(allowed, similarity, -np.inf)
+    k = min(limit, int(allowed.sum()))
+    if k <= 0:
         return []
-    matrix = np.frombuffer(b"".join(b for _, b in usable), dtype="<f4").reshape(-1, width)
-    similarity = matrix @ query
-    k = min(limit, similarity.shape[0])
     best = np.argpartition(-similarity, k - 1)[:k]
     best = best[np.argsort(-similarity[best], kind="stable")]
-    return [(usable[j][0], float(similarity[j])) for j in best]
+    return [(int(block.ids[j]), float(similarity[j])) for j in best]

@@ -211,3 +211,30 @@ async def test_export_lists_which_messages_have_vectors(meaning):
     customer = await customer_of(meaning, ids[0])
     exported = await CustomerDirectory(meaning.store.sessions).export(customer)
     assert exported["embeddings"] == [{"message_id": ids[0], "model": "fake-embedding"}]
+
+
+async def test_a_new_message_is_found_by_meaning_while_older_vectors_are_cached(meaning):
+    """The customer's vectors are held in memory; a message embedded since still counts."""
+    (kitten,) = await stored(meaning, "Our kitten keeps sneezing")
+    await meaning.indexer.drain()
+    customer = await customer_of(meaning, kitten)
+    index = meaning.indexer.index
+    query = (await meaning.indexer.embedder.embed(["the plane to Lisbon"]))[0]
+    assert [m for m, _ in await index.nearest(customer, query, limit=1)] == [kitten]
+
+    flight = await meaning.engine.ingest(message("Boarding at the airport now", minutes=9))
+    await meaning.indexer.drain()
+    found = await index.nearest(customer, query, limit=1)
+    assert [m for m, _ in found] == [flight.message_id]
+
+
+async def test_recall_by_meaning_looks_back_from_the_time_asked(meaning):
+    """A message sent after the moment of the question is never recalled by meaning."""
+    early, late = await stored(meaning, "Our kitten keeps sneezing", "The cat is purring again")
+    await meaning.indexer.drain()
+    customer = await customer_of(meaning, early)
+    query = (await meaning.indexer.embedder.embed(["feline"]))[0]
+    asked = T0 + timedelta(seconds=30)  # between the two messages
+    found = await meaning.indexer.index.nearest(customer, query, limit=5, before=asked)
+    assert [m for m, _ in found] == [early]
+    assert late not in [m for m, _ in found]
