@@ -47,3 +47,28 @@ def test_openai_embeddings_without_a_key_are_refused_before_starting(monkeypatch
     assert result.exit_code == 2
     assert "RAPPORT_EMBEDDINGS_API_KEY" in result.output
     assert "OPENAI_API_KEY" in result.output
+
+
+async def test_rapport_run_starts_the_embedding_indexer_beside_the_platforms(sqlite_url):
+    """With embeddings on, the services `rapport run` starts include the background indexer."""
+    from bot.config import Settings
+    from bot.indexer import EmbeddingIndexer
+    from bot.runtime import build_runtime
+    from handlers.platforms import build_platforms
+
+    settings = Settings.model_validate(
+        {
+            "database_url": sqlite_url,
+            "embeddings": "openai",
+            "embeddings_api_key": "sk-embeddings",
+            "embeddings_base_url": "http://127.0.0.1:9/v1",
+        }
+    )
+    runtime = build_runtime(settings)
+    try:
+        _, services = build_platforms(settings, runtime)
+        indexers = [s for s in services if isinstance(s, EmbeddingIndexer)]
+        assert indexers == [runtime.indexer]
+        assert runtime.indexer in runtime.engine.observers
+    finally:
+        await runtime.close()
