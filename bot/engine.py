@@ -176,10 +176,9 @@ class ResponseEngine:
         tz = zone(None, self.settings.timezone)
         try:
             facts = self.extractor.extract(msg.text, msg.sent_at, tz)
-            if facts:  # most messages state no fact: skip the customer's time zone look-up
-                customer = await self.store.customer(ingested.customer_id)
-                if customer is not None and customer.timezone:
-                    tz = zone(customer.timezone, self.settings.timezone)
+            if facts:  # most messages state no fact: they cost no write at all
+                if ingested.customer_timezone:
+                    tz = zone(ingested.customer_timezone, self.settings.timezone)
                     facts = self.extractor.extract(msg.text, msg.sent_at, tz)
                 await self.store.remember(
                     ingested.customer_id, ingested.message_id, facts, at=msg.sent_at

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_blocking_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -75,6 +76,26 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
+
+
+def blocking_sqlite_engine(engine: AsyncEngine) -> Engine | None:
+    """A blocking engine on the same SQLite file, for transactions run whole in a worker thread.
+
+    Through aiosqlite every statement hops to its thread and back three or
+    four times (cursor, execute, fetch, close); a short transaction run in
+    one worker thread hops once. None on PostgreSQL (its driver is async)
+    and for in-memory SQLite, where another connection is another database.
+    The engine is disposed with ``engine``.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    blocking = create_blocking_engine(url.set(drivername="sqlite"))
+    event.listen(blocking, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "engine_disposed", lambda _engine: blocking.dispose())
+    return blocking
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

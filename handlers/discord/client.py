@@ -8,6 +8,7 @@ over to the adapter's modules.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import discord
@@ -47,6 +48,8 @@ class RapportClient(discord.Client):
         self.tree: app_commands.CommandTree[RapportClient] = app_commands.CommandTree(self)
         self.tree.add_command(RapportCommands())
         self.rapport: DiscordContext | None = None  # set by DiscordService before login
+        # Set once on_ready has shown the drafts still open: "ready" means caught up.
+        self.caught_up = asyncio.Event()
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ReviewButton)
@@ -62,10 +65,13 @@ class RapportClient(discord.Client):
     async def on_ready(self) -> None:
         assert self.rapport is not None
         log.info("discord_ready", user=str(self.user), guilds=len(self.guilds))
-        open_drafts = await self.rapport.store.drafts_in(OPEN_STATUSES, limit=500)
-        shown = await self.rapport.surface.catch_up([d.id for d in open_drafts])
-        if shown:
-            log.info("discord_cards_caught_up", count=shown)
+        try:
+            open_drafts = await self.rapport.store.drafts_in(OPEN_STATUSES, limit=500)
+            shown = await self.rapport.surface.catch_up([d.id for d in open_drafts])
+            if shown:
+                log.info("discord_cards_caught_up", count=shown)
+        finally:
+            self.caught_up.set()
 
     async def on_message(self, message: discord.Message) -> None:
         assert self.rapport is not None

@@ -83,6 +83,7 @@ class DiscordService:
     async def wait_ready(self, seconds: float = 10.0) -> None:
         async with asyncio.timeout(seconds):
             await self.client.wait_until_ready()
+            await self.client.caught_up.wait()
 
     async def stop(self) -> None:
         # Finish what reps and customers already started (a decision being delivered, a
