@@ -92,6 +92,7 @@ class VectorIndex:
         self.refresh_after = refresh_after
         self._blocks: OrderedDict[int, _Block] = OrderedDict()
         self._bytes = 0
+        self._loads: dict[int, asyncio.Future[_Block | None]] = {}
 
     async def pending(self, limit: int) -> list[Pending]:
         """Messages without a vector from this model, newest first (recent history matters most)."""
@@ -167,29 +168,57 @@ class VectorIndex:
         return await asyncio.to_thread(_top, block, vector, limit, cutoff, exclude)
 
     async def _block(self, customer_id: int) -> _Block | None:
-        """The customer's vectors, from memory when they are fresh enough.
+        """The customer's vectors, from memory when they are there.
 
-        New messages are read as a delta (ids above the newest seen); the
-        whole block is read again after ``refresh_after`` seconds, which is
-        how vectors written for older messages (a backfill) or removed
-        (retention) reach a long-running process.
+        New messages are read as a delta (ids above the newest seen). After
+        ``refresh_after`` seconds the whole block is read again in the
+        background while recalls go on with what they have: that is how
+        vectors written for older messages (a backfill) or removed (retention)
+        reach a long-running process.
         """
-        block = self._blocks.pop(customer_id, None)
-        if block is not None:
-            self._bytes -= block.nbytes
-        now = time.monotonic()
-        if block is None or now - block.loaded > self.refresh_after:
-            block = _Block.build(await self._rows(customer_id, after=None), loaded=now)
-        else:
-            block = block.extended(await self._rows(customer_id, after=block.newest))
+        block = self._blocks.get(customer_id)
         if block is None:
-            return None
+            return await asyncio.shield(self._full_load(customer_id))
+        if time.monotonic() - block.loaded > self.refresh_after:
+            self._full_load(customer_id)
+        newer = await self._rows(customer_id, after=block.newest)
+        current = self._blocks.get(customer_id)
+        if current is not None and current is not block:
+            block = current  # a full load finished meanwhile: it is newer
+        elif newer:
+            block = block.extended(newer)
+        self._keep(customer_id, block)
+        return block
+
+    def _full_load(self, customer_id: int) -> asyncio.Future[_Block | None]:
+        """Read all of the customer's vectors, once however many recalls ask.
+
+        The load is its own task: a recall that gives up at its time budget
+        does not cancel it, so the next recall finds the vectors in memory.
+        """
+        task = self._loads.get(customer_id)
+        if task is None:
+            task = asyncio.ensure_future(self._load(customer_id))
+            self._loads[customer_id] = task
+            task.add_done_callback(lambda _: self._loads.pop(customer_id, None))
+        return task
+
+    async def _load(self, customer_id: int) -> _Block | None:
+        loaded = time.monotonic()
+        block = _Block.build(await self._rows(customer_id, after=None), loaded=loaded)
+        if block is not None:
+            self._keep(customer_id, block)
+        return block
+
+    def _keep(self, customer_id: int, block: _Block) -> None:
+        old = self._blocks.pop(customer_id, None)
+        if old is not None:
+            self._bytes -= old.nbytes
         self._blocks[customer_id] = block  # most recently used last
         self._bytes += block.nbytes
         while len(self._blocks) > 1 and self._bytes > self.cache_bytes:
             _, dropped = self._blocks.popitem(last=False)
             self._bytes -= dropped.nbytes
-        return block
 
     async def _rows(self, customer_id: int, *, after: int | None) -> list[Any]:
         query = (
