@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.dates import PAST_PATTERN, TimeWindow, past_window
-from memory.text import QUESTION_WORDS, fold, is_content, stem, stem_counts, synonyms, words
+from memory.text import QUESTION_WORDS, fold, is_content, stem, stems, synonyms, words
 
 SYNONYM_WEIGHT = 0.55
 ENTITY_WEIGHT = 0.8
@@ -156,6 +157,8 @@ class Scorer:
     idf: dict[str, float]  # stem → inverse document frequency
     average_length: float = 16.0
     _concept_idf: dict[str, float] = field(default_factory=dict)
+    _weights: list[tuple[str, float, tuple[tuple[str, float], ...]]] | None = None
+    _possible: float = 0.0
 
     def concept_idf(self, concept: Concept) -> float:
         cached = self._concept_idf.get(concept.word)
@@ -167,31 +170,47 @@ class Scorer:
             self._concept_idf[concept.word] = cached
         return cached
 
-    def score(self, counts: Counter[str], length: int) -> tuple[float, list[str]]:
+    def score(self, counts: Mapping[str, int], length: int) -> tuple[float, list[str]]:
         """The text's relevance, and the query words it matched (for the reason)."""
         total = 0.0
         matched: list[str] = []
         covered = 0.0
-        possible = 0.0
         norm = K1 * (1 - B + B * length / self.average_length)
-        for concept in self.query.concepts:
-            weight_here = self.concept_idf(concept)
-            possible += weight_here
+        for word, weight_here, alternatives in self._weighted():
             best = 0.0
-            for alt, weight in concept.alternatives.items():
-                tf = counts.get(alt, 0)
+            for alt, scale in alternatives:
+                tf = counts.get(alt)
                 if tf:
-                    idf = self.idf.get(alt, weight_here)
-                    value = weight * idf * tf * (K1 + 1) / (tf + norm)
-                    best = max(best, value)
+                    value = scale * tf * (K1 + 1) / (tf + norm)
+                    if value > best:
+                        best = value
             if best:
                 total += best
                 covered += weight_here
-                matched.append(concept.word)
+                matched.append(word)
         if not total:
             return 0.0, matched
+        possible = self._possible
         coverage = covered / possible if possible else 0.0
         return total * (0.6 + 0.4 * coverage), matched
+
+    def _weighted(self) -> list[tuple[str, float, tuple[tuple[str, float], ...]]]:
+        """Per concept: its word, its weight, and each alternative's weight × idf.
+
+        Worked out once per query rather than once per scored text.
+        """
+        if self._weights is None:
+            self._weights = []
+            self._possible = 0.0
+            for concept in self.query.concepts:
+                weight_here = self.concept_idf(concept)
+                self._possible += weight_here
+                scaled = tuple(
+                    (alt, weight * self.idf.get(alt, weight_here))
+                    for alt, weight in concept.alternatives.items()
+                )
+                self._weights.append((concept.word, weight_here, scaled))
+        return self._weights
 
 
 def idf_table(document_frequency: dict[str, int], documents: int) -> dict[str, float]:
@@ -202,6 +221,13 @@ def idf_table(document_frequency: dict[str, int], documents: int) -> dict[str, f
     }
 
 
-def text_counts(text: str) -> tuple[Counter[str], int]:
-    counts = stem_counts(text)
-    return counts, sum(counts.values())
+@lru_cache(maxsize=4096)
+def text_counts(text: str) -> tuple[Mapping[str, int], int]:
+    """Stem counts of ``text`` and its length in words; shared between callers, so read-only.
+
+    Cached because recall reads the same texts again and again: a customer's
+    newest messages top every word's list, and tokenising and stemming a
+    message costs more than scoring it.
+    """
+    tokens = stems(text)
+    return Counter(tokens), len(tokens)

@@ -29,7 +29,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dates import zone
 from bot.domain import RecallItem
@@ -43,7 +46,17 @@ from memory.ranking import (
     idf_table,
     text_counts,
 )
-from memory.search import Candidate, FactRow, candidates, gather, latest, profile
+from memory.search import (
+    Candidate,
+    FactRow,
+    Gathered,
+    Lookup,
+    Profile,
+    candidates,
+    gather,
+    latest,
+    profile_and_gather,
+)
 from memory.store import MemoryStore
 from memory.text import stem
 
@@ -79,6 +92,58 @@ class _Scored:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What about a customer changes how a message is read and searched."""
+
+    timezone: str | None
+    names: tuple[str, ...]
+    facts: tuple[FactView, ...]
+    large: bool  # search by word, then check the customer (see memory.search.Lookup)
+
+
+_UNKNOWN = _Reading(None, (), (), large=False)
+_REMEMBERED = 4096  # customers whose last reading is kept as the next guess
+
+
+def _reading(who: Profile, s: RecallSettings) -> _Reading:
+    return _Reading(
+        who.timezone,
+        tuple(who.names),
+        tuple(FactView(f.kind, f.value) for f in who.facts),
+        large=who.messages >= s.large_history and who.recent_share >= 0.5,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A message read for one customer, and the search that follows from it."""
+
+    query: Query
+    terms: list[tuple[str, float]]
+    lookup: Lookup
+
+
+def _plan(
+    text: str, now: datetime, reading: _Reading, conversation_key: str, s: RecallSettings
+) -> _Plan:
+    query = analyse(
+        text, now=now, tz=zone(reading.timezone), speakers=reading.names, facts=reading.facts
+    )
+    terms = query.search_terms(s.max_search_terms)
+    window = query.window
+    lookup = Lookup(
+        tuple(t for t, _ in terms),
+        s.per_term,
+        conversation_key,
+        s.recent_turns,
+        large=reading.large,
+        window=(window.start, window.end) if window else None,
+        window_limit=s.pool,
+    )
+    return _Plan(query, terms, lookup)
+
+
 class Recaller:
     def __init__(
         self,
@@ -89,6 +154,7 @@ class Recaller:
     ) -> None:
         self.store = store
         self.settings = settings or RecallSettings()
+        self._readings: dict[int, _Reading] = {}  # per customer, as last seen: a guess
         # Recall by meaning, when embeddings are on: fused with the full-text ranking.
         self.similar = similar
 
@@ -139,6 +205,41 @@ class Recaller:
         ordered = pinned + sorted(facts + turns_ranked, key=lambda i: i.score, reverse=True)
         return trim_to_budget(ordered, budget_tokens or s.budget_tokens)
 
+    async def _search(
+        self,
+        session: AsyncSession,
+        customer_id: int,
+        conversation_key: str,
+        text: str,
+        now: datetime,
+    ) -> tuple[Profile, _Plan, Gathered]:
+        """The customer's profile, the message read with it, and the ids to score.
+
+        Which words to search for depends on the profile (names, facts, time
+        zone, history size), but waiting for it costs a round trip; so the
+        search is planned from the profile this customer had last time and
+        sent along with the profile's own query. The profile that comes back
+        is the truth: when it reads the message differently, the search runs
+        again. A stale guess (another process added a fact) costs a round
+        trip, never a wrong answer.
+        """
+        s = self.settings
+        guess = self._readings.pop(customer_id, _UNKNOWN)
+        plan = _plan(text, now, guess, conversation_key, s)
+        who, found = await profile_and_gather(
+            session, customer_id, plan.lookup, count_cap=s.large_history
+        )
+        reading = _reading(who, s)
+        self._readings[customer_id] = reading  # newest last: the oldest goes first
+        if len(self._readings) > _REMEMBERED:
+            del self._readings[next(iter(self._readings))]
+        if reading != guess:
+            fresh = _plan(text, now, reading, conversation_key, s)
+            if fresh.lookup != plan.lookup:
+                found = await gather(session, customer_id, fresh.lookup)
+            plan = fresh
+        return who, plan, found
+
     async def ranked(
         self,
         customer_id: int,
@@ -163,30 +264,9 @@ class Recaller:
             else None
         )
         async with self.store.sessions() as session:
-            who = await profile(session, customer_id, count_cap=s.large_history)
+            who, plan, found = await self._search(session, customer_id, conversation_key, text, now)
             fact_rows = who.facts
-            query = analyse(
-                text,
-                now=now,
-                tz=zone(who.timezone),
-                speakers=who.names,
-                facts=[FactView(f.kind, f.value) for f in fact_rows],
-            )
-            terms = query.search_terms(s.max_search_terms)
-            window = query.window
-            found = await gather(
-                session,
-                customer_id,
-                [t for t, _ in terms],
-                per_term=s.per_term,
-                conversation_key=conversation_key,
-                # Search by word then check the customer only when they are
-                # most of the index: then their own posting list is the long one.
-                large=who.messages >= s.large_history and who.recent_share >= 0.5,
-                recent=s.recent_turns,
-                window=(window.start, window.end) if window else None,
-                window_limit=s.pool,
-            )
+            query, terms = plan.query, plan.terms
             scorer = Scorer(
                 query, idf_table(_frequencies(terms, found.postings, s.per_term), who.messages)
             )
@@ -194,12 +274,13 @@ class Recaller:
             # The turns around the likeliest matches come in the same read: the
             # answer to a question often shares no word with it.
             nearby = {i + d for i in pool[: s.neighbour_seeds] for d in range(-_REACH, _REACH + 1)}
-            wanted = set(pool) | set(found.recent) | set(found.window) | nearby
+            pooled = set(pool)
+            wanted = pooled | found.recent | found.window | nearby
             rows = await candidates(session, customer_id, wanted)
         rows = {i: c for i, c in rows.items() if i != exclude_message_id and c.sent_at <= now}
-        recent_ids = set(found.recent)
+        recent_ids = found.recent
         lexical = {
-            i: c for i, c in rows.items() if i in pool or i in recent_ids or i in found.window
+            i: c for i, c in rows.items() if i in pooled or i in recent_ids or i in found.window
         }
         scored = _score_rows(query, scorer, list(lexical.values()), recent_ids)
         seeds = [
@@ -272,15 +353,18 @@ def _first_pass(
     index = {term: i for i, (term, _w) in enumerate(terms)}
     totals: dict[int, float] = {}
     for concept in query.concepts:
-        best: dict[int, float] = {}
+        values: list[tuple[float, int]] = []
         for term, weight in concept.search.items():
             i = index.get(term)
             if i is None:
                 continue
             value = weight * scorer.idf.get(stem(term.split()[0]), 1.0)
-            for message_id in found.get(i, ()):
-                if value > best.get(message_id, 0.0):
-                    best[message_id] = value
+            if value > 0.0:
+                values.append((value, i))
+        best: dict[int, float] = {}
+        # Weakest word first, so a message keeps the value of its best word.
+        for value, i in sorted(values, key=lambda vi: vi[0]):
+            best.update(dict.fromkeys(found.get(i, ()), value))
         for message_id, value in best.items():
             totals[message_id] = totals.get(message_id, 0.0) + value
     totals.pop(exclude, None)  # type: ignore[arg-type]
@@ -331,7 +415,7 @@ def _demote_repeats(scored: dict[int, _Scored]) -> None:
     """
     copies: dict[str, list[_Scored]] = {}
     for item in scored.values():
-        copies.setdefault(" ".join(item.candidate.text.lower().split()), []).append(item)
+        copies.setdefault(_said(item.candidate.text), []).append(item)
     for group in copies.values():
         if len(group) < 2:
             continue
@@ -340,6 +424,15 @@ def _demote_repeats(scored: dict[int, _Scored]) -> None:
             group[0].score *= 0.5
         for item in group[1:]:
             item.score *= 0.1
+
+
+@lru_cache(maxsize=4096)
+def _said(text: str) -> str:
+    """What a text says, for telling copies apart: case and spacing ignored.
+
+    Cached like :func:`memory.ranking.text_counts`: the same texts come back.
+    """
+    return " ".join(text.lower().split())
 
 
 _REACH = 4  # ids either side of a match that may hold its conversation's next turns
@@ -361,14 +454,15 @@ def _add_neighbours(
     for c in nearby:
         if c.id != exclude and c.sent_at <= now:
             by_conversation.setdefault(c.conversation_key, []).append(c)
+    place: dict[int, int] = {}  # message id → its index in its conversation's group
     for group in by_conversation.values():
         group.sort(key=lambda c: c.id)
+        place.update((c.id, i) for i, c in enumerate(group))
     for seed in seeds:
-        group = by_conversation.get(seed.candidate.conversation_key, [])
-        ids = [c.id for c in group]
-        if seed.candidate.id not in ids:
+        at = place.get(seed.candidate.id)
+        if at is None:
             continue
-        at = ids.index(seed.candidate.id)
+        group = by_conversation[seed.candidate.conversation_key]
         for offset, share in _NEIGHBOUR_SHARES:
             j = at + offset
             if not 0 <= j < len(group):

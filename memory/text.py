@@ -206,7 +206,7 @@ def words(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(fold(text))]
+    return list(map(stem, _WORD.findall(fold(text))))
 
 
 def stem_counts(text: str) -> Counter[str]:
