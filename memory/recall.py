@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import zone
+from bot.dates import TimeWindow, zone
 from bot.domain import RecallItem
 from memory.fusion import fuse
 from memory.ranking import (
@@ -305,11 +305,15 @@ class Recaller:
         items += _score_facts(scorer, fact_rows, now)
         items.sort(key=lambda i: (i.score, i.at or now), reverse=True)
         if meaning is not None:
-            items = await self._fuse(customer_id, items, await meaning)
+            items = await self._fuse(customer_id, items, await meaning, query.window)
         return items
 
     async def _fuse(
-        self, customer_id: int, items: list[RecallItem], similar: list[tuple[int, float]]
+        self,
+        customer_id: int,
+        items: list[RecallItem],
+        similar: list[tuple[int, float]],
+        window: TimeWindow | None,
     ) -> list[RecallItem]:
         if not similar:
             return items
@@ -319,6 +323,16 @@ class Recaller:
         if unseen:
             async with self.store.sessions() as session:
                 rows = await candidates(session, customer_id, unseen)
+        if window is not None:
+            # "What did I report a couple of weeks ago?" is about those weeks;
+            # a vector knows what a message means, not when it was said.
+            sent = {i.message_id: i.at for i in items if i.kind != "fact"}
+            sent.update({i: row.sent_at for i, row in rows.items()})
+            similar = [
+                (m, cosine)
+                for m, cosine in similar
+                if (at := sent.get(m)) is not None and window.start <= at < window.end
+            ]
         return fuse(items, similar, rows)
 
 

@@ -238,3 +238,19 @@ async def test_recall_by_meaning_looks_back_from_the_time_asked(meaning):
     found = await meaning.indexer.index.nearest(customer, query, limit=5, before=asked)
     assert [m for m, _ in found] == [early]
     assert late not in [m for m, _ in found]
+
+
+async def test_a_question_about_last_week_is_not_answered_by_meaning_from_months_ago(meaning):
+    """Recall by meaning keeps to the stretch of time a question names."""
+    old = await meaning.engine.ingest(
+        message("Our kitten keeps sneezing", at=T0 - timedelta(days=60))
+    )
+    await meaning.engine.ingest(message("The router needs a restart", at=T0 - timedelta(days=3)))
+    await meaning.indexer.drain()
+    customer = await customer_of(meaning, old.message_id)
+    question = "how was the feline last week?"
+    items = await meaning.engine.recaller.ranked(customer, KEY, question, now=T0)
+    assert old.message_id not in [i.message_id for i in items if "meaning" in i.reason]
+
+    anytime = await meaning.engine.recaller.ranked(customer, KEY, "how is the feline?", now=T0)
+    assert old.message_id in [i.message_id for i in anytime if "meaning" in i.reason]
