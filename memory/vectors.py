@@ -36,6 +36,9 @@ log = structlog.get_logger(__name__)
 # Below this many floats a scan takes well under a millisecond: cheaper inline
 # than the hop to a worker thread.
 _INLINE_FLOATS = 2_000_000
+# New vectors read before they are matched to the customer; past this many
+# (a customer silent while many others wrote) reading theirs alone is cheaper.
+_DELTA_ROWS = 500
 
 # What an embedding model sees of a message: sentence models read the first
 # few hundred tokens anyway, and an API bills for every one.
@@ -221,15 +224,30 @@ class VectorIndex:
             self._bytes -= dropped.nbytes
 
     async def _rows(self, customer_id: int, *, after: int | None) -> list[Any]:
-        query = (
-            select(MessageEmbedding.message_id, MessageEmbedding.vector, Message.sent_at)
-            .join(Message, Message.id == MessageEmbedding.message_id)
-            .where(Message.customer_id == customer_id, MessageEmbedding.model == self.model)
-        )
-        if after is not None:
-            query = query.where(MessageEmbedding.message_id > after)
+        columns = (MessageEmbedding.message_id, MessageEmbedding.vector, Message.sent_at)
+        mine = select(*columns).join(Message, Message.id == MessageEmbedding.message_id)
+        mine = mine.where(Message.customer_id == customer_id, MessageEmbedding.model == self.model)
         async with self.sessions() as session:
-            return list((await session.execute(query)).all())
+            if after is None:
+                return list((await session.execute(mine)).all())
+            # Vectors written since, by anyone, found by primary key: starting
+            # from the customer would walk every index entry of a long history
+            # (84 ms at 100,000 on SQLite).
+            newer = (
+                await session.execute(
+                    select(*columns, Message.customer_id, MessageEmbedding.model)
+                    .join(Message, Message.id == MessageEmbedding.message_id)
+                    .where(MessageEmbedding.message_id > after)
+                    .order_by(MessageEmbedding.message_id)
+                    .limit(_DELTA_ROWS + 1)
+                )
+            ).all()
+            if len(newer) > _DELTA_ROWS:
+                # A customer silent while many others wrote: their own rows are fewer.
+                return list(
+                    (await session.execute(mine.where(MessageEmbedding.message_id > after))).all()
+                )
+        return [r[:3] for r in newer if r[3] == customer_id and r[4] == self.model]
 
 
 class SimilarMessages:

@@ -254,3 +254,19 @@ async def test_a_question_about_last_week_is_not_answered_by_meaning_from_months
 
     anytime = await meaning.engine.recaller.ranked(customer, KEY, "how is the feline?", now=T0)
     assert old.message_id in [i.message_id for i in anytime if "meaning" in i.reason]
+
+
+async def test_a_new_message_is_found_by_meaning_after_many_other_customers_wrote(meaning):
+    """Hundreds of others' vectors since the last recall do not hide this customer's new one."""
+    (kitten,) = await stored(meaning, "Our kitten keeps sneezing")
+    await meaning.indexer.drain()
+    customer = await customer_of(meaning, kitten)
+    index = meaning.indexer.index
+    query = (await meaning.indexer.embedder.embed(["the plane to Lisbon"]))[0]
+    await index.nearest(customer, query, limit=1)  # this customer's vectors are now in memory
+    for n in range(520):
+        await meaning.engine.ingest(message(f"hello {n}", user=f"u-{n % 40}", name=f"C{n % 40}"))
+    flight = await meaning.engine.ingest(message("Boarding at the airport now", minutes=9))
+    await meaning.indexer.drain()
+    found = await index.nearest(customer, query, limit=1)
+    assert [m for m, _ in found] == [flight.message_id]
