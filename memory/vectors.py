@@ -19,13 +19,13 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 import structlog
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -173,7 +173,7 @@ class VectorIndex:
     async def _block(self, customer_id: int) -> _Block | None:
         """The customer's vectors, from memory when they are there.
 
-        New messages are read as a delta (ids above the newest seen). After
+        New vectors are read as a delta (ids above the block's watermark). After
         ``refresh_after`` seconds the whole block is read again in the
         background while recalls go on with what they have: that is how
         vectors written for older messages (a backfill) or removed (retention)
@@ -184,12 +184,12 @@ class VectorIndex:
             return await asyncio.shield(self._full_load(customer_id))
         if time.monotonic() - block.loaded > self.refresh_after:
             self._full_load(customer_id)
-        newer = await self._rows(customer_id, after=block.newest)
+        newer, seen = await self._rows(customer_id, after=block.seen)
         current = self._blocks.get(customer_id)
         if current is not None and current is not block:
             block = current  # a full load finished meanwhile: it is newer
-        elif newer:
-            block = block.extended(newer)
+        else:
+            block = block.extended(newer, seen)
         self._keep(customer_id, block)
         return block
 
@@ -208,7 +208,8 @@ class VectorIndex:
 
     async def _load(self, customer_id: int) -> _Block | None:
         loaded = time.monotonic()
-        block = _Block.build(await self._rows(customer_id, after=None), loaded=loaded)
+        rows, seen = await self._rows(customer_id, after=None)
+        block = _Block.build(rows, seen=seen, loaded=loaded)
         if block is not None:
             self._keep(customer_id, block)
         return block
@@ -223,31 +224,42 @@ class VectorIndex:
             _, dropped = self._blocks.popitem(last=False)
             self._bytes -= dropped.nbytes
 
-    async def _rows(self, customer_id: int, *, after: int | None) -> list[Any]:
+    async def _rows(self, customer_id: int, *, after: int | None) -> tuple[list[Any], int]:
+        """The customer's vectors written after the watermark ``after`` (all when None).
+
+        Returns them with the new watermark: the highest vector id anyone had
+        written when we looked, so a customer who stays silent while others
+        write is not asked again about the same rows.
+        """
         columns = (MessageEmbedding.message_id, MessageEmbedding.vector, Message.sent_at)
         mine = select(*columns).join(Message, Message.id == MessageEmbedding.message_id)
         mine = mine.where(Message.customer_id == customer_id, MessageEmbedding.model == self.model)
         async with self.sessions() as session:
+            top = await session.scalar(select(func.max(MessageEmbedding.message_id))) or 0
             if after is None:
-                return list((await session.execute(mine)).all())
-            # Vectors written since, by anyone, found by primary key: starting
-            # from the customer would walk every index entry of a long history
-            # (84 ms at 100,000 on SQLite).
-            newer = (
+                return list((await session.execute(mine)).all()), top
+            if top <= after:
+                return [], after
+            # New vectors found by primary key, then matched to the customer:
+            # starting from the customer would walk every index entry of a long
+            # history (84 ms at 100,000 on SQLite).
+            probe = (
                 await session.execute(
-                    select(*columns, Message.customer_id, MessageEmbedding.model)
+                    select(MessageEmbedding.message_id, Message.customer_id)
                     .join(Message, Message.id == MessageEmbedding.message_id)
-                    .where(MessageEmbedding.message_id > after)
-                    .order_by(MessageEmbedding.message_id)
+                    .where(MessageEmbedding.message_id > after, MessageEmbedding.message_id <= top)
                     .limit(_DELTA_ROWS + 1)
                 )
             ).all()
-            if len(newer) > _DELTA_ROWS:
-                # A customer silent while many others wrote: their own rows are fewer.
-                return list(
-                    (await session.execute(mine.where(MessageEmbedding.message_id > after))).all()
-                )
-        return [r[:3] for r in newer if r[3] == customer_id and r[4] == self.model]
+            if len(probe) > _DELTA_ROWS:
+                # Many others wrote since: this customer's own rows are fewer.
+                window = mine.where(MessageEmbedding.message_id > after)
+            else:
+                ids = [i for i, owner in probe if owner == customer_id]
+                if not ids:
+                    return [], top
+                window = mine.where(MessageEmbedding.message_id.in_(ids))
+            return list((await session.execute(window)).all()), top
 
 
 class SimilarMessages:
@@ -289,7 +301,7 @@ class _Block:
     ids: np.ndarray[Any, Any]  # message ids, int64
     sent: np.ndarray[Any, Any]  # sent_at as POSIX seconds, for "recall looks back"
     matrix: np.ndarray[Any, Any]  # one unit vector per row, float32
-    newest: int  # the highest message id read
+    seen: int  # vectors with higher ids were written after this block was read
     loaded: float  # time.monotonic() of the last full read
 
     @property
@@ -297,7 +309,7 @@ class _Block:
         return int(self.ids.nbytes + self.sent.nbytes + self.matrix.nbytes)
 
     @classmethod
-    def build(cls, rows: Sequence[Any], *, loaded: float) -> _Block | None:
+    def build(cls, rows: Sequence[Any], *, seen: int, loaded: float) -> _Block | None:
         if not rows:
             return None
         width = len(rows[0][1])
@@ -308,19 +320,22 @@ class _Block:
             matrix=np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(
                 len(rows), width // 4
             ),
-            newest=max(r[0] for r in rows),
+            seen=seen,
             loaded=loaded,
         )
 
-    def extended(self, rows: Sequence[Any]) -> _Block:
-        more = _Block.build(rows, loaded=self.loaded)
+    def extended(self, rows: Sequence[Any], seen: int) -> _Block:
+        # A row written while the previous read ran may come back again.
+        known = set(self.ids.tolist()) if rows else set()
+        rows = [r for r in rows if r[0] not in known]
+        more = _Block.build(rows, seen=seen, loaded=self.loaded)
         if more is None or more.matrix.shape[1] != self.matrix.shape[1]:
-            return self
+            return replace(self, seen=max(self.seen, seen))
         return _Block(
             ids=np.concatenate([self.ids, more.ids]),
             sent=np.concatenate([self.sent, more.sent]),
             matrix=np.concatenate([self.matrix, more.matrix]),
-            newest=max(self.newest, more.newest),
+            seen=max(self.seen, seen),
             loaded=self.loaded,
         )
 
