@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from memory.database import create_engine, upgrade
 from tests.fakes.drafter import ScriptedDrafter
+from tests.fakes.openai_server import FakeOpenAI
 
 TABLES = (
     "audit_log, review_cards, checkins, facts, drafts, message_embeddings, messages, identities, "
@@ -83,6 +84,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """A clean migrated database: each test using it runs once per backend."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server (chat and embeddings) on 127.0.0.1."""
+    fake = FakeOpenAI()
+    await fake.start()
+    yield fake
+    await fake.stop()
 
 
 @pytest.fixture

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bot.config import Settings
 from bot.runtime import build_runtime
-from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import message
-
-
-@pytest.fixture
-async def llm():
-    fake = FakeOpenAI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def facts_answer(*facts: dict) -> str:

@@ -24,21 +24,13 @@ from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.helpers import T0, message
 
 
-@pytest.fixture
-async def endpoint() -> AsyncIterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-def embedding_settings(database_url: str, endpoint: FakeOpenAI, **extra: object) -> Settings:
+def embedding_settings(database_url: str, llm: FakeOpenAI, **extra: object) -> Settings:
     return Settings.model_validate(
         {
             "database_url": database_url,
             "embeddings": "openai",
             "embedding_model": "fake-embedding",
-            "embeddings_base_url": endpoint.base_url,
+            "embeddings_base_url": llm.base_url,
             "embeddings_api_key": "sk-embeddings",
             "llm_retries": 0,
             **extra,
@@ -47,9 +39,9 @@ def embedding_settings(database_url: str, endpoint: FakeOpenAI, **extra: object)
 
 
 @pytest.fixture
-async def meaning(database_url: str, endpoint: FakeOpenAI) -> AsyncIterator[Runtime]:
+async def meaning(database_url: str, llm: FakeOpenAI) -> AsyncIterator[Runtime]:
     """A runtime with embeddings on (the drafter is scripted: only embeddings hit the fake)."""
-    rt = build_runtime(embedding_settings(database_url, endpoint), drafter=ScriptedDrafter())
+    rt = build_runtime(embedding_settings(database_url, llm), drafter=ScriptedDrafter())
     yield rt
     await rt.close()
 
@@ -121,27 +113,25 @@ async def test_recall_never_returns_another_customers_message_by_meaning(meaning
     assert theirs not in [i.message_id for i in recalled]
 
 
-async def test_a_failing_embeddings_endpoint_leaves_full_text_recall_working(meaning, endpoint):
+async def test_a_failing_embeddings_endpoint_leaves_full_text_recall_working(meaning, llm):
     """HTTP 500 from the embeddings API: the draft is still written, from full-text recall."""
     await stored(meaning, "The invoice for March was charged twice")
-    endpoint.embedding_script.extend([Scripted(status=500, body={"error": "down"})] * 10)
+    llm.embedding_script.extend([Scripted(status=500, body={"error": "down"})] * 10)
     result = await meaning.engine.handle(message("about that invoice", minutes=5))
     draft = await meaning.store.draft(result.draft_id)
     assert draft.status == "pending"
     assert any("invoice" in item["text"] for item in draft.recall)
 
 
-async def test_a_hanging_embeddings_endpoint_costs_a_draft_at_most_the_budget(
-    database_url, endpoint
-):
+async def test_a_hanging_embeddings_endpoint_costs_a_draft_at_most_the_budget(database_url, llm):
     """An endpoint that answers after 3 s does not hold recall past the 200 ms budget."""
     rt = build_runtime(
-        embedding_settings(database_url, endpoint, embedding_budget_ms=200),
+        embedding_settings(database_url, llm, embedding_budget_ms=200),
         drafter=ScriptedDrafter(),
     )
     try:
         (invoice,) = await stored(rt, "The invoice for March was charged twice")
-        endpoint.embedding_script.append(Scripted(delay=3))
+        llm.embedding_script.append(Scripted(delay=3))
         items = await asyncio.wait_for(
             rt.engine.recaller.ranked(
                 await customer_of(rt, invoice), KEY, "that invoice again", now=T0 + timedelta(1)
@@ -153,10 +143,10 @@ async def test_a_hanging_embeddings_endpoint_costs_a_draft_at_most_the_budget(
         await rt.close()
 
 
-async def test_the_indexer_catches_up_after_the_endpoint_recovers(meaning, endpoint):
+async def test_the_indexer_catches_up_after_the_endpoint_recovers(meaning, llm):
     """Two failed embedding calls, then success: every stored message gets its vector."""
     meaning.indexer.max_backoff = 0.05
-    endpoint.embedding_script.extend([Scripted(status=503, body={"error": "busy"})] * 2)
+    llm.embedding_script.extend([Scripted(status=503, body={"error": "busy"})] * 2)
     ids = await stored(meaning, "first message", "second message")
     await meaning.indexer.start()
     await asyncio.wait_for(meaning.indexer.wait_idle(), 20)
