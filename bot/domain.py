@@ -55,10 +55,28 @@ class InboundMessage:
     author_role: AuthorRole = AuthorRole.CUSTOMER
     is_direct: bool = False
     permalink: str | None = None
+    # Who a rep's message is for, as the platform says it: the message it
+    # replies to (a platform message id) and the users it mentions.
+    reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
+    # The channel is itself a thread (a Discord thread): its first customer
+    # message started it, as a Slack message with ``thread`` set.
+    in_thread_channel: bool = False
 
     @property
     def conversation_key(self) -> str:
         return conversation_key(self.platform, self.workspace, self.channel, self.thread)
+
+    @property
+    def in_thread(self) -> bool:
+        """The conversation is a thread, so the customer who started it is known."""
+        return self.thread is not None or self.in_thread_channel
+
+
+def first_name(display_name: str) -> str:
+    """How a rep addresses someone: the first word of their name ("there" when blank)."""
+    name = display_name.strip().split()[0] if display_name.strip() else "there"
+    return name.strip(",.@") or "there"
 
 
 def conversation_key(platform: str, workspace: str, channel: str, thread: str | None) -> str:

@@ -30,6 +30,7 @@ from bot.domain import (
     RecallItem,
     ReplyTarget,
     conversation_key,
+    first_name,
 )
 from bot.drafters.base import Drafter, DraftError, DraftRequest
 from bot.facts import FactExtractor
@@ -586,11 +587,6 @@ def default_target(msg: InboundMessage) -> ReplyTarget:
         reply_to=msg.message_id,
         is_direct=msg.is_direct,
     )
-
-
-def first_name(display_name: str) -> str:
-    name = display_name.strip().split()[0] if display_name.strip() else "there"
-    return name.strip(",.@") or "there"
 
 
 def _cap(text: str, limit: int = MAX_PROMPT_MESSAGE_CHARS) -> str:

@@ -8,6 +8,7 @@ exactly one wins.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from bot.domain import (
     InboundMessage,
     ReplyTarget,
     conversation_key,
+    first_name,
 )
 from memory.database import blocking_sqlite_engine
 from memory.schema import (
@@ -520,22 +522,25 @@ def _store_customer_message(
 
 
 def _store_rep_reply(conn: Connection, msg: InboundMessage) -> Ingested | Ignored:
-    customer_id = conn.execute(
-        select(_messages.c.customer_id)
-        .where(_messages.c.conversation_key == msg.conversation_key, _messages.c.direction == "in")
-        .order_by(_messages.c.sent_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    customer_id = _answered_customer(conn, msg)
     if customer_id is None:
-        return Ignored("a rep wrote outside any customer conversation")
+        return Ignored(
+            "a rep wrote where no customer could be told apart: outside any customer "
+            "conversation, or in one shared by several without replying to, mentioning "
+            "or naming one"
+        )
     message_id = _insert_message(conn, msg, customer_id, direction="out", author_kind="rep")
+    # Only this customer's drafts: another customer in the same thread still
+    # waits for their own answer.
     superseded = (
         conn.execute(
             update(_drafts)
             .where(
+                _drafts.c.customer_id == customer_id,
                 _drafts.c.status.in_(OPEN_STATUSES),
                 _drafts.c.message_id.in_(
                     select(_messages.c.id).where(
+                        _messages.c.customer_id == customer_id,
                         _messages.c.conversation_key == msg.conversation_key,
                         _messages.c.direction == "in",
                     )
@@ -559,6 +564,70 @@ def _store_rep_reply(conn: Connection, msg: InboundMessage) -> Ingested | Ignore
         draft_id=None,
         superseded=tuple(superseded),
     )
+
+
+def _answered_customer(conn: Connection, msg: InboundMessage) -> int | None:
+    """The customer a rep's message answers, or None when it cannot be told.
+
+    A rep's words go into one customer's history, prompts and export, so a
+    wrong guess leaks them to someone else. Only customers who wrote in this
+    conversation qualify, in this order: the one whose message the rep replied
+    to, the first one the rep mentions, the only one the rep names, the only
+    one there is, and in a thread the one who started it. Whoever wrote last
+    is never a reason.
+    """
+    # One row per customer, first to write first: a busy channel has many
+    # messages but far fewer customers.
+    first = func.min(_messages.c.id)
+    speakers = conn.execute(
+        select(_messages.c.customer_id, first, func.max(_messages.c.author_name))
+        .where(_messages.c.conversation_key == msg.conversation_key, _messages.c.direction == "in")
+        .group_by(_messages.c.customer_id)
+        .order_by(first)
+    ).all()
+    if not speakers:
+        return None
+    present: set[int] = {int(row[0]) for row in speakers}
+    if msg.reply_to:
+        replied = conn.execute(
+            select(_messages.c.customer_id).where(
+                _messages.c.platform == msg.platform,
+                _messages.c.workspace == msg.workspace,
+                _messages.c.platform_message_id == msg.reply_to,
+            )
+        ).scalar_one_or_none()
+        if replied is not None and int(replied) in present:
+            return int(replied)
+    if msg.mentions:
+        mentioned = dict(
+            conn.execute(
+                select(_identities.c.user_id, _identities.c.customer_id).where(
+                    _identities.c.platform == msg.platform,
+                    _identities.c.workspace == msg.workspace,
+                    _identities.c.user_id.in_(msg.mentions),
+                )
+            ).all()
+        )
+        for user_id in msg.mentions:
+            if mentioned.get(user_id) in present:
+                return int(mentioned[user_id])
+    named = {
+        int(customer_id)
+        for customer_id, _, name in speakers
+        if name and _addresses(msg.text, first_name(name))
+    }
+    if len(named) == 1:
+        return named.pop()
+    if len(present) == 1 or msg.in_thread:
+        return int(speakers[0][0])  # the only customer, or the thread's starter
+    return None
+
+
+def _addresses(text: str, name: str) -> bool:
+    """Whether ``name`` appears in ``text`` as a word of its own, as the rep wrote it."""
+    if len(name) < 2:
+        return False
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 def _resolve_customer(conn: Connection, msg: InboundMessage) -> tuple[int, str | None]:

@@ -24,6 +24,8 @@ def message(
     message_id: str | None = None,
     role: AuthorRole = AuthorRole.CUSTOMER,
     minutes: float = 0,
+    mentions: tuple[str, ...] = (),
+    reply_to: str | None = None,
 ) -> InboundMessage:
     return InboundMessage(
         platform=platform,
@@ -36,4 +38,6 @@ def message(
         sent_at=(at or T0) + timedelta(minutes=minutes),
         message_id=message_id or f"m{next(_ids)}",
         author_role=role,
+        mentions=mentions,
+        reply_to=reply_to,
     )

@@ -6,7 +6,9 @@ in — a text channel, a thread (threads are channels with their own id) or a
 DM channel. So ``channel`` is that channel's id and ``thread`` is always
 ``None``; ``workspace`` is the guild id, or ``"dm"`` for direct messages. A
 rep writing in the same channel or thread therefore has the same
-``conversation_key`` as the customer and supersedes the open drafts there.
+``conversation_key`` as the customer. Which customer a rep's message answers
+(and whose open drafts it supersedes) is decided by the store from the message
+it replies to, the users it mentions, and whether the channel is a thread.
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ def to_inbound(
     is_direct = isinstance(message.channel, discord.DMChannel) or message.guild is None
     workspace = DM_WORKSPACE if is_direct or message.guild is None else str(message.guild.id)
     role = AuthorRole.REP if config.is_rep(message.author) else AuthorRole.CUSTOMER
+    reference = message.reference
+    replied = (
+        str(reference.message_id)
+        if reference is not None
+        and reference.message_id is not None
+        and reference.channel_id == message.channel.id
+        else None
+    )
     inbound = InboundMessage(
         platform=PLATFORM,
         workspace=workspace,
@@ -64,6 +74,9 @@ def to_inbound(
         author_role=role,
         is_direct=is_direct,
         permalink=message.jump_url,
+        reply_to=replied,
+        mentions=tuple(dict.fromkeys(str(user.id) for user in message.mentions)),
+        in_thread_channel=isinstance(message.channel, discord.Thread),
     )
     target = ReplyTarget(
         platform=PLATFORM,

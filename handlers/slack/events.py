@@ -7,6 +7,7 @@ so every rule about which messages count can be tested without a network.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from handlers.slack.config import PLATFORM, SlackConfig
 # A plain message, a thread reply also sent to the channel, a message with a file:
 # each is something the customer said. Edits, deletions, joins and the like are not.
 CUSTOMER_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+# A user mention as Slack writes it in message text: <@U123> or <@U123|name>.
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,7 @@ def to_inbound(
         author_role=role,
         is_direct=where.is_direct,
         permalink=permalink(workspace_url, event),
+        mentions=mentions(event.get("text") or ""),
     )
     target = ReplyTarget(
         platform=PLATFORM,
@@ -153,6 +157,11 @@ def to_inbound(
         is_direct=where.is_direct,
     )
     return msg, target
+
+
+def mentions(text: str) -> tuple[str, ...]:
+    """The user ids a message mentions, in order, each once."""
+    return tuple(dict.fromkeys(USER_MENTION.findall(text)))
 
 
 def profile_name(event: dict[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -463,10 +463,24 @@ class FakeDiscord:
         channel_id: str | None = None,
         dm: bool = False,
         message_type: int = 0,
+        mentions: Sequence[dict[str, Any]] = (),
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """``author`` posts ``content`` (in the support channel unless told otherwise)."""
+        """``author`` posts ``content`` (in the support channel unless told otherwise).
+
+        ``mentions`` are users the message @-mentions; ``reply_to`` is a message
+        it answers with Discord's Reply.
+        """
         message = self._message(channel_id or self.support_channel_id, author, {"content": content})
-        message["type"] = message_type
+        message["type"] = 19 if reply_to else message_type
+        message["mentions"] = [dict(user) for user in mentions]
+        if reply_to:
+            message["message_reference"] = {
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                "guild_id": self.guild_id,
+            }
+            message["referenced_message"] = reply_to
         if dm:
             message["channel_id"] = self.dm_channels.setdefault(author["id"], self.snowflake())
         else:

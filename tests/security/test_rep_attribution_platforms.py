@@ -1,0 +1,100 @@
+"""On Slack and Discord, a rep's message in a shared thread or channel goes to the customer it
+answers: the thread's starter, the one mentioned, the one replied to (Security, High)."""
+
+from __future__ import annotations
+
+from bot.domain import DraftStatus
+from tests.discord.conftest import eventually, first_card
+from tests.fakes.slack_events import message
+from tests.slack.conftest import REP, STRANGER, SUPPORT, SlackHarness
+
+ALICE = "UCUSTOMER"  # "Dana Whitfield" in the fake workspace; she starts the thread
+BOB = STRANGER  # "Sam Stranger", who joins her thread
+
+
+async def _slack_thread_of_two(h: SlackHarness) -> str:
+    assert h.slack is not None
+    first = message("I was charged twice", user=ALICE, channel=SUPPORT, name="Dana Whitfield")
+    await h.slack.event(first)
+    await h.slack.event(
+        message("Me too!", user=BOB, channel=SUPPORT, thread_ts=first["ts"], name="Sam Stranger")
+    )
+    await h.settle()
+    return str(first["ts"])
+
+
+async def _histories(h: SlackHarness) -> dict[int, list[str]]:
+    drafts = await h.runtime.store.drafts_in(list(DraftStatus))
+    return {
+        d.customer_id: [m.text for m in await h.runtime.store.history(d.customer_id)]
+        for d in drafts
+    }
+
+
+async def test_slack_rep_in_a_shared_thread_answers_its_starter(http_slack: SlackHarness):
+    """Sam wrote last in Dana's thread; the rep's unaddressed reply there is Dana's alone, and
+    Sam's card keeps its buttons."""
+    assert http_slack.slack is not None
+    thread = await _slack_thread_of_two(http_slack)
+    note = "Refunded to your card ending 4242."
+    await http_slack.slack.event(message(note, user=REP, channel=SUPPORT, thread_ts=thread))
+    await http_slack.settle()
+    dana, sam = await http_slack.runtime.store.drafts_in(list(DraftStatus))
+    histories = await _histories(http_slack)
+    assert note in histories[dana.customer_id]
+    assert note not in histories[sam.customer_id]
+    assert (await http_slack.runtime.store.draft(dana.id)).status == DraftStatus.SUPERSEDED
+    assert (await http_slack.runtime.store.draft(sam.id)).status == DraftStatus.PENDING
+
+
+async def test_slack_rep_mentioning_a_customer_answers_that_customer(http_slack: SlackHarness):
+    """A rep's `<@U…>` mention in the thread decides whose history the reply joins."""
+    assert http_slack.slack is not None
+    thread = await _slack_thread_of_two(http_slack)
+    note = f"<@{BOB}> yours is refunded too."
+    await http_slack.slack.event(message(note, user=REP, channel=SUPPORT, thread_ts=thread))
+    await http_slack.settle()
+    dana, sam = await http_slack.runtime.store.drafts_in(list(DraftStatus))
+    histories = await _histories(http_slack)
+    assert note in histories[sam.customer_id]
+    assert note not in histories[dana.customer_id]
+    assert (await http_slack.runtime.store.draft(dana.id)).status == DraftStatus.PENDING
+
+
+async def test_discord_rep_replying_in_a_shared_channel_answers_the_replied_customer(
+    fake, service, runtime
+):
+    """In a busy channel, a rep's Reply to Bob's message goes to Bob, though Alice wrote last;
+    Alice's card keeps its buttons."""
+    alice, bob = fake.member("Alice"), fake.member("Bob")
+    await fake.say(alice, "Do you ship to Oslo?")
+    asked = await fake.say(bob, "Is the shop open Sunday?")
+    await fake.say(alice, "Hello?")
+    await first_card(fake, 3)
+    await fake.say(fake.member("Ana Rep", rep=True), "Yes, 10 to 4!", reply_to=asked)
+    answered = await eventually(lambda: _status(runtime, 2, DraftStatus.SUPERSEDED))
+    assert answered.customer_id != (await runtime.store.draft(1)).customer_id
+    history = [m.text for m in await runtime.store.history(answered.customer_id)]
+    assert history == ["Is the shop open Sunday?", "Yes, 10 to 4!"]
+    assert (await runtime.store.draft(1)).status == DraftStatus.PENDING
+    assert (await runtime.store.draft(3)).status == DraftStatus.PENDING
+
+
+async def test_discord_rep_mentioning_a_customer_answers_that_customer(fake, service, runtime):
+    """A rep's @mention of Bob in the channel puts the reply in Bob's history only."""
+    alice, bob = fake.member("Alice"), fake.member("Bob")
+    await fake.say(alice, "Do you ship to Oslo?")
+    await fake.say(bob, "Is the shop open Sunday?")
+    await first_card(fake, 2)
+    await fake.say(fake.member("Ana Rep", rep=True), "Yes, 10 to 4!", mentions=[bob])
+    answered = await eventually(lambda: _status(runtime, 2, DraftStatus.SUPERSEDED))
+    history = [m.text for m in await runtime.store.history(answered.customer_id)]
+    assert history[-1] == "Yes, 10 to 4!"
+    alice_draft = await runtime.store.draft(1)
+    assert alice_draft.status == DraftStatus.PENDING
+    assert len(await runtime.store.history(alice_draft.customer_id)) == 1
+
+
+async def _status(runtime, draft_id: int, status: DraftStatus):
+    draft = await runtime.store.draft(draft_id)
+    return draft if draft is not None and draft.status == status else None
