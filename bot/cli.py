@@ -56,7 +56,7 @@ def settings_or_exit(**overrides: Any) -> Settings:
     if problem is not None:
         typer.echo(f"rapport: {problem}", err=True)
         raise typer.Exit(2)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
     return settings
 
 

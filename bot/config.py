@@ -6,8 +6,12 @@ short; the environment names are the aliases.
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.redaction import without_credentials
 
 
 class Settings(BaseSettings):
@@ -118,9 +122,28 @@ class Settings(BaseSettings):
 
     @property
     def database_label(self) -> str:
-        from memory.database import redact
+        return without_credentials(self.database_url)
 
-        return redact(self.database_url)
+    def secret_values(self) -> frozenset[str]:
+        """Every configured secret, for the logs to mask: tokens, keys, and the passwords
+        inside URLs (as written and percent-decoded)."""
+        found: set[str] = set()
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                found.add(value.get_secret_value())
+            elif isinstance(value, str) and "://" in value:
+                password = _password(value)
+                found.update((password, unquote(password)))
+        found.discard("")
+        return frozenset(found)
+
+
+def _password(url: str) -> str:
+    try:
+        return urlsplit(url).password or ""
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host; it will fail loudly elsewhere
+        return ""
 
 
 def split_ids(value: str) -> frozenset[str]:

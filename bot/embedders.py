@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
+from bot.redaction import without_credentials
 
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 
@@ -103,7 +104,9 @@ class OpenAIEmbedder:
         self.client = AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
         )
-        self._where = urlsplit(str(self.client.base_url)).netloc or "the embeddings endpoint"
+        # Named in failure reasons, which are logged.
+        where = urlsplit(without_credentials(str(self.client.base_url))).netloc
+        self._where = where or "the embeddings endpoint"
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         import openai

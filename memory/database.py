@@ -29,8 +29,9 @@ def async_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except Exception as exc:
+        # Not echoed: in a value that does not parse, nothing tells which part is a password.
         raise DatabaseURLError(
-            f"DATABASE_URL {redact(url)!r} is not a database URL; "
+            "DATABASE_URL is not a database URL; "
             "use e.g. sqlite:///rapport.db or postgresql://user@host/db"
         ) from exc
     backend = parsed.get_backend_name()
@@ -46,14 +47,6 @@ def sync_url(url: str) -> str:
     parsed = make_url(async_url(url))
     driver = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql+psycopg"
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
-
-
-def redact(url: str) -> str:
-    """A URL fit for logs and error messages: the password is hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable url>"
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:

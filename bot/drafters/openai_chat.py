@@ -15,6 +15,7 @@ import openai
 from openai import AsyncOpenAI
 
 from bot.drafters.base import DraftError, DraftRequest
+from bot.redaction import without_credentials
 
 
 class OpenAIDrafter:
@@ -37,7 +38,9 @@ class OpenAIDrafter:
         self.client = AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
         )
-        self._where = urlsplit(str(self.client.base_url)).netloc or "the model endpoint"
+        # Named in failure reasons, which reach the review cards.
+        where = urlsplit(without_credentials(str(self.client.base_url))).netloc
+        self._where = where or "the model endpoint"
 
     async def draft(self, request: DraftRequest) -> str:
         return await self.complete(request.prompt)
