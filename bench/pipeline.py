@@ -44,11 +44,11 @@ from sqlalchemy.engine import make_url
 
 from bench import pipeline_history as history
 from bot.config import Settings
-from bot.domain import DraftCard, DraftStatus, InboundMessage
 from bot.drafters.base import Drafter, DraftRequest
 from bot.observability import configure_logging
 from bot.runtime import Runtime, build_runtime
 from memory.database import upgrade
+from memory.domain import DraftCard, DraftStatus, InboundMessage
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 GRID_SIZES = (10_000, 100_000, 1_000_000)

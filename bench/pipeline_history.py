@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bot.domain import conversation_key
+from memory.domain import conversation_key
 
 PLATFORM = "slack"
 WORKSPACE = "T0BENCH"

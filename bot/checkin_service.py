@@ -6,7 +6,7 @@ Wiring (``rapport run``)::
     runtime.engine.observers.append(service)      # sees stored messages and sent replies
     services.append(CheckinScheduler(service))    # calls run_due(now) every minute
 
-Every check-in becomes a ``kind="checkin"`` draft that reps approve like any
+Every check-in becomes a ``DraftKind.CHECKIN`` draft that reps approve like any
 reply; nothing here sends anything to a customer.
 """
 
@@ -23,9 +23,7 @@ import structlog
 from bot.checkins import (
     PRIORITY,
     Act,
-    Cause,
     CheckinSettings,
-    CheckinStatus,
     Consent,
     answered_events,
     cap_reason,
@@ -42,10 +40,11 @@ from bot.checkins import (
     plan_quiet,
     plan_request,
 )
-from bot.dates import zone
-from bot.domain import Actor, AuthorRole, InboundMessage, ReplyTarget
 from bot.engine import ResponseEngine
 from memory.checkins import CheckinRepository
+from memory.domain import Actor, AuthorRole, DraftKind, InboundMessage, ReplyTarget
+from memory.domain.checkins import Cause, CheckinStatus
+from memory.domain.dates import zone
 from memory.schema import CheckIn, Customer, Message
 from memory.store import Ignored, Ingested
 
@@ -157,7 +156,7 @@ class CheckinService:
         draft = await self.store.draft(draft_id)
         if draft is None:
             return
-        if draft.kind == "checkin":
+        if draft.kind == DraftKind.CHECKIN:
             await self.repo.mark_sent(draft_id)
             return
         if draft.message_id is None or draft.sent_message_id is None:

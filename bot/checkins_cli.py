@@ -16,8 +16,8 @@ import typer
 
 from bot.checkins import CheckinSettings, CheckinSettingsError, cause_of
 from bot.config import Settings
-from bot.dates import zone
-from bot.domain import Actor
+from memory.domain import Actor
+from memory.domain.dates import zone
 
 if TYPE_CHECKING:  # the engine and database load only when a command runs: `--help` stays fast
     from bot.checkin_service import CheckinService, RunReport

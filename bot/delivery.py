@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.domain import ReplyTarget
+from memory.domain import ReplyTarget
 
 
 class DeliveryError(Exception):

@@ -16,14 +16,18 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from bot.dates import zone
 from bot.delivery import DeliveryError, ReplySender
-from bot.domain import (
+from bot.drafters.base import Drafter, DraftError, DraftRequest
+from bot.facts import FactExtractor
+from bot.review import ReviewHub
+from bot.safety import clean_reply, is_blank
+from memory.domain import (
     DECIDABLE_STATUSES,
     Action,
     AuthorRole,
     Decision,
     DraftCard,
+    DraftKind,
     DraftStatus,
     FactCandidate,
     InboundMessage,
@@ -32,10 +36,7 @@ from bot.domain import (
     conversation_key,
     first_name,
 )
-from bot.drafters.base import Drafter, DraftError, DraftRequest
-from bot.facts import FactExtractor
-from bot.review import ReviewHub
-from bot.safety import clean_reply, is_blank
+from memory.domain.dates import zone
 from memory.recall import Recaller
 from memory.schema import Customer, Draft, Message
 from memory.store import Ignored, Ingested, MemoryStore, target_from_dict
@@ -241,7 +242,7 @@ class ResponseEngine:
         if claimed is None:
             return  # another worker has it, or a rep already decided
         draft, customer, message = claimed
-        if draft.kind == "checkin":
+        if draft.kind == DraftKind.CHECKIN:
             recalled, request = await self.checkin_request(customer, draft)
         else:
             assert message is not None
@@ -324,7 +325,7 @@ class ResponseEngine:
             {"role": "user", "content": self.renderer.render("reply", variables)},
         ]
         return DraftRequest(
-            kind="reply",
+            kind=DraftKind.REPLY,
             customer_name=customer.display_name,
             first_name=first_name(customer.display_name),
             message_text=message.text,
@@ -353,7 +354,7 @@ class ResponseEngine:
             {"role": "user", "content": self.renderer.render("checkin", variables)},
         ]
         return recalled, DraftRequest(
-            kind="checkin",
+            kind=DraftKind.CHECKIN,
             customer_name=customer.display_name,
             first_name=first_name(customer.display_name),
             message_text="",
@@ -504,7 +505,7 @@ class ResponseEngine:
     def _card(self, draft: Draft, customer: Customer | None, message: Message | None) -> DraftCard:
         return DraftCard(
             draft_id=draft.id,
-            kind=draft.kind,
+            kind=DraftKind(draft.kind),
             status=DraftStatus(draft.status),
             customer_id=draft.customer_id,
             customer_name=customer.display_name if customer else "(forgotten)",

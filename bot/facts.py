@@ -12,8 +12,8 @@ from datetime import UTC, datetime, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.dates import DATE_PATTERN, resolve
-from bot.domain import FactCandidate
+from memory.domain import FactCandidate
+from memory.domain.dates import DATE_PATTERN, resolve
 
 _NAME = r"([A-Z][a-z\u00c0-\u024f'-]{1,30})"
 _PETS = (

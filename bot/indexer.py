@@ -16,7 +16,7 @@ import contextlib
 
 import structlog
 
-from bot.domain import InboundMessage
+from memory.domain import InboundMessage
 from memory.store import Ingested
 from memory.vectors import Embedder, VectorIndex, embeddable, pack
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.domain import FactCandidate
 from bot.drafters.base import DraftError
 from bot.drafters.openai_chat import OpenAIDrafter
+from memory.domain import FactCandidate
 from prompts.renderer import PromptRenderer
 
 FactKind = Literal["name", "pet", "family", "product", "location", "birthday", "event"]

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import structlog
 
-from bot.domain import DraftCard
+from memory.domain import DraftCard
 
 log = structlog.get_logger(__name__)
 

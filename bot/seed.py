@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.dates import zone
-from bot.domain import DraftStatus, InboundMessage
 from bot.engine import ResponseEngine, default_target
+from memory.domain import DraftStatus, InboundMessage
+from memory.domain.dates import zone
 from memory.store import Ingested
 
 # (customer user id, display name, [(days ago, customer text, team reply)])

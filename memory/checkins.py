@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.checkins import Cause, CheckinStatus, Plan, Situation
-from bot.domain import DraftStatus, ReplyTarget
+from memory.domain import DraftKind, DraftStatus, ReplyTarget
+from memory.domain.checkins import Cause, CheckinStatus, Plan, Situation
 from memory.schema import CheckIn, Customer, Draft, Message
 from memory.store import target_dict  # one definition of how a target is stored
 
@@ -304,7 +304,7 @@ class CheckinRepository:
                 draft = Draft(
                     customer_id=row.customer_id,
                     message_id=None,
-                    kind="checkin",
+                    kind=DraftKind.CHECKIN,
                     status=DraftStatus.QUEUED,
                     reason=reason,
                     target=target_dict(target),

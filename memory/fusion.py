@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from bot.domain import RecallItem
+from memory.domain import RecallItem
 from memory.search import Candidate
 
 # The paper's K = 60 suits many long lists; here two short ones are fused and

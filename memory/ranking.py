@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.dates import PAST_PATTERN, TimeWindow, past_window
+from memory.domain.dates import PAST_PATTERN, TimeWindow, past_window
 from memory.text import QUESTION_WORDS, fold, is_content, stem, stems, synonyms, words
 
 SYNONYM_WEIGHT = 0.55

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import TimeWindow, zone
-from bot.domain import RecallItem
+from memory.domain import RecallItem
+from memory.domain.dates import TimeWindow, zone
 from memory.fusion import fuse
 from memory.ranking import (
     FactView,

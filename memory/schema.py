@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from memory.domain import DraftKind
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every dialect.
@@ -177,7 +179,7 @@ class Draft(Base):
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), unique=True
     )
-    kind: Mapped[str] = mapped_column(String(16), default="reply")
+    kind: Mapped[str] = mapped_column(String(16), default=DraftKind.REPLY.value)
     status: Mapped[str] = mapped_column(String(16), index=True)
     text: Mapped[str | None] = mapped_column(Text)
     final_text: Mapped[str | None] = mapped_column(Text)

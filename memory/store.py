@@ -29,9 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.domain import (
+from memory.database import blocking_sqlite_engine
+from memory.domain import (
     OPEN_STATUSES,
     AuthorRole,
+    DraftKind,
     DraftStatus,
     FactCandidate,
     InboundMessage,
@@ -39,7 +41,6 @@ from bot.domain import (
     conversation_key,
     first_name,
 )
-from memory.database import blocking_sqlite_engine
 from memory.schema import (
     AuditEntry,
     Base,
@@ -509,7 +510,7 @@ def _store_customer_message(
             _drafts,
             customer_id=customer_id,
             message_id=message_id,
-            kind="reply",
+            kind=DraftKind.REPLY,
             status=DraftStatus.QUEUED,
             target=target_dict(target),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import AuthorRole, InboundMessage
+from memory.domain import AuthorRole, InboundMessage
 
 _ids = itertools.count(1)
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday

@@ -25,10 +25,10 @@ from pydantic import ValidationError
 from bot.bench.bm25 import BM25
 from bot.bench.dataset import BenchMessage, Dataset, DatasetError, Scores, load, percentile
 from bot.config import Settings
-from bot.domain import InboundMessage, RecallItem, conversation_key
 from bot.drafters import OfflineDrafter
 from bot.embedders import embedding_problem
 from bot.runtime import Runtime, build_runtime
+from memory.domain import InboundMessage, RecallItem, conversation_key
 from memory.schema import Customer, Identity
 from memory.store import Ingested
 

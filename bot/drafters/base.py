@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.domain import RecallItem
+from memory.domain import DraftKind, RecallItem
 
 
 class DraftError(Exception):
@@ -14,7 +14,7 @@ class DraftError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DraftRequest:
-    kind: str  # "reply" or "checkin"
+    kind: DraftKind
     customer_name: str
     first_name: str
     message_text: str  # the customer's newest message ("" for a check-in)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.domain import RecallItem
 from bot.drafters.base import DraftRequest
 from bot.safety import preview, visible_text
+from memory.domain import DraftKind, RecallItem
 
 _NEGATIVE = re.compile(
     r"\b(broken|broke|breaks|not working|doesn'?t work|didn'?t work|won'?t|can'?t|cannot|crash\w*"
@@ -44,7 +44,7 @@ class OfflineDrafter:
     model = "offline"
 
     async def draft(self, request: DraftRequest) -> str:
-        if request.kind == "checkin":
+        if request.kind is DraftKind.CHECKIN:
             return self._checkin(request)
         return self._reply(request)
 

@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from bot.domain import Action, Actor, Decision  # noqa: E402
 from memory.database import upgrade  # noqa: E402
+from memory.domain import Action, Actor, Decision  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, sign_in  # noqa: E402
 from tests.browser.live import LiveConsole  # noqa: E402
 from tests.browser.test_console import new_message  # noqa: E402

@@ -1,6 +1,6 @@
 """How a draft looks in the Discord review channel: one embed per draft.
 
-Pure functions from :class:`~bot.domain.DraftCard` to :class:`discord.Embed`,
+Pure functions from :class:`~memory.domain.DraftCard` to :class:`discord.Embed`,
 so a card's look is testable without a connection.
 """
 
@@ -10,8 +10,8 @@ from datetime import datetime
 
 import discord
 
-from bot.domain import DraftCard, DraftStatus, RecallItem
 from bot.safety import preview
+from memory.domain import DraftCard, DraftKind, DraftStatus, RecallItem
 
 # Discord's limits: description 4096, field value 1024, whole embed 6000 characters.
 DESCRIPTION_LIMIT = 3000
@@ -82,13 +82,13 @@ def _body(card: DraftCard) -> str:
 
 
 def card_embed(card: DraftCard) -> discord.Embed:
-    title = "Check-in" if card.kind == "checkin" else "Reply"
+    title = "Check-in" if card.kind is DraftKind.CHECKIN else "Reply"
     embed = discord.Embed(
         title=f"{title} to {_cut(card.customer_name, 200)}",
         description=_cut(_body(card), DESCRIPTION_LIMIT),
         colour=_COLOURS.get(card.status, discord.Colour.default()),
     )
-    if card.kind == "checkin":
+    if card.kind is DraftKind.CHECKIN:
         embed.add_field(
             name="Why now", value=_cut(card.reason or "a check-in", FIELD_LIMIT), inline=False
         )

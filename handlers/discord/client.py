@@ -17,11 +17,11 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.domain import OPEN_STATUSES
 from handlers.discord.commands import RapportCommands
 from handlers.discord.context import DiscordConfig, DiscordContext
 from handlers.discord.events import handle_message
 from handlers.discord.views import ReviewButton
+from memory.domain import OPEN_STATUSES
 
 log = structlog.get_logger(__name__)
 

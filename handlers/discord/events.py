@@ -1,4 +1,4 @@
-"""Discord messages in, :class:`~bot.domain.InboundMessage` out.
+"""Discord messages in, :class:`~memory.domain.InboundMessage` out.
 
 Conversation mapping (one rule, so a rep answering lands in the customer's
 conversation): a conversation is the Discord channel the message was posted
@@ -16,8 +16,8 @@ from __future__ import annotations
 import discord
 import structlog
 
-from bot.domain import AuthorRole, InboundMessage, ReplyTarget
 from handlers.discord.context import DM_WORKSPACE, PLATFORM, DiscordConfig, DiscordContext
+from memory.domain import AuthorRole, InboundMessage, ReplyTarget
 
 log = structlog.get_logger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.delivery import DeliveryError
-from bot.domain import ReplyTarget
 from handlers.discord.context import PLATFORM
+from memory.domain import ReplyTarget
 
 MESSAGE_LIMIT = 2000
 

@@ -16,10 +16,10 @@ from typing import Any
 import discord
 import structlog
 
-from bot.domain import DraftCard, DraftStatus
 from handlers.discord.cards import card_embed
 from handlers.discord.context import PLATFORM
 from handlers.discord.views import review_view
+from memory.domain import DraftCard, DraftStatus
 from memory.store import MemoryStore
 
 log = structlog.get_logger(__name__)

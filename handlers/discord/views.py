@@ -14,8 +14,8 @@ from typing import Any
 import discord
 import structlog
 
-from bot.domain import DECIDABLE_STATUSES, Action, Actor, Decision, DraftCard, DraftStatus
 from handlers.discord.context import PLATFORM, context_of
+from memory.domain import DECIDABLE_STATUSES, Action, Actor, Decision, DraftCard, DraftStatus
 
 log = structlog.get_logger(__name__)
 

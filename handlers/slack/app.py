@@ -22,7 +22,6 @@ import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.domain import DECIDABLE_STATUSES, Action, Actor, AuthorRole, Decision, DraftStatus
 from bot.safety import is_blank
 from handlers.slack.cards import (
     ACTION_IDS,
@@ -35,6 +34,7 @@ from handlers.slack.cards import (
 from handlers.slack.config import PLATFORM
 from handlers.slack.context import SlackContext
 from handlers.slack.events import profile_name, skip_reason, to_inbound
+from memory.domain import DECIDABLE_STATUSES, Action, Actor, AuthorRole, Decision, DraftStatus
 
 log = structlog.get_logger(__name__)
 

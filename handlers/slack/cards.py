@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Action, DraftCard, DraftStatus, RecallItem
 from bot.safety import neutralize_mentions, preview
+from memory.domain import Action, DraftCard, DraftKind, DraftStatus, RecallItem
 
 Block = dict[str, Any]
 
@@ -158,7 +158,7 @@ def _buttons(card: DraftCard) -> list[Block]:
 def card_message(card: DraftCard) -> tuple[str, list[Block]]:
     """The notification text and the blocks of one draft's card."""
     name = shown(card.customer_name)
-    if card.kind == "checkin":
+    if card.kind is DraftKind.CHECKIN:
         title = f":wave: Check-in for *{name}*: {shown(card.reason or '')}"
         inbound: list[Block] = []
     else:

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.domain import AuthorRole, InboundMessage, ReplyTarget
 from handlers.slack.config import PLATFORM, SlackConfig
+from memory.domain import AuthorRole, InboundMessage, ReplyTarget
 
 # A plain message, a thread reply also sent to the channel, a message with a file:
 # each is something the customer said. Edits, deletions, joins and the like are not.

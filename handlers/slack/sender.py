@@ -6,9 +6,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import DeliveryError
-from bot.domain import ReplyTarget
 from handlers.slack.cards import escape
 from handlers.slack.config import PLATFORM
+from memory.domain import ReplyTarget
 
 _REASONS = {
     "not_in_channel": "the bot is not in channel {channel}: type /invite @Rapport there",

@@ -16,9 +16,9 @@ import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import DraftCard, DraftStatus
 from handlers.slack.cards import card_message
 from handlers.slack.config import PLATFORM
+from memory.domain import DraftCard, DraftStatus
 from memory.store import MemoryStore
 
 log = structlog.get_logger(__name__)

@@ -15,9 +15,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.domain import Actor
 from handlers.web.context import Console, ConsoleDep, get_console
 from handlers.web.csrf import require_csrf, rotate
+from memory.domain import Actor
 from memory.users import Login, Role
 
 DEMO_LOGIN = Login("demo", Role.ADMIN)

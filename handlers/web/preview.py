@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from bot.dates import zone
-from bot.domain import RecallItem, conversation_key
 from bot.drafters.base import DraftError, DraftRequest
 from bot.drafters.openai_chat import OpenAIDrafter
 from bot.engine import ResponseEngine
 from bot.llm_facts import LLMFactExtractor
 from bot.safety import clean_reply
+from memory.domain import DraftKind, RecallItem, conversation_key
+from memory.domain.dates import zone
 from memory.schema import Customer, Draft, Message
 from prompts.renderer import TEMPLATES, ActiveTemplate, PromptRenderer, TemplateRejected
 
@@ -136,7 +136,7 @@ async def _request(
     if name == "checkin":
         checkin = Draft(
             customer_id=customer.id,
-            kind="checkin",
+            kind=DraftKind.CHECKIN,
             reason=reason or DEFAULT_CHECKIN_REASON,
             target={
                 "platform": message.platform,

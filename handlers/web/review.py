@@ -18,13 +18,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 
 from bot import seed
-from bot.domain import OPEN_STATUSES, Action, Decision, DraftCard, DraftStatus
 from bot.runtime import Runtime
 from bot.seed import demo_message
 from handlers.web.auth import RepLogin, actor, safe_next
 from handlers.web.context import Console, ConsoleDep
 from handlers.web.csrf import require_csrf
 from memory.customers import CustomerNotFound
+from memory.domain import OPEN_STATUSES, Action, Decision, DraftCard, DraftStatus
 from memory.schema import Draft, Identity
 
 DEMO_WORKSPACE = seed.WORKSPACE

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.domain import OPEN_STATUSES, DraftStatus
+from memory.domain import OPEN_STATUSES, DraftKind, DraftStatus
 from memory.schema import Customer, Draft, Message
 
 PERIODS = {1: "Last 24 hours", 7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days"}
@@ -90,7 +90,7 @@ async def activity(
         checkins = await _count(
             session,
             select(func.count(Draft.id)).where(
-                Draft.kind == "checkin",
+                Draft.kind == DraftKind.CHECKIN,
                 Draft.status == DraftStatus.SENT,
                 Draft.updated_at >= start,
                 Draft.updated_at < end,
@@ -137,7 +137,7 @@ async def _decisions(
         ]
         for piece in slices:
             piece.decisions[action or "unknown"] += 1
-            if kind == "reply" and status == DraftStatus.SENT and asked_at and answered_at:
+            if kind == DraftKind.REPLY and status == DraftStatus.SENT and asked_at and answered_at:
                 piece.response_seconds.append((answered_at - asked_at).total_seconds())
     return (
         overall,
@@ -253,7 +253,7 @@ async def totals(sessions: async_sessionmaker[AsyncSession]) -> Totals:
         checkins = await _count(
             session,
             select(func.count(Draft.id)).where(
-                and_(Draft.kind == "checkin", Draft.status == DraftStatus.SENT)
+                and_(Draft.kind == DraftKind.CHECKIN, Draft.status == DraftStatus.SENT)
             ),
         )
         customers = await _count(session, select(func.count(Customer.id)))

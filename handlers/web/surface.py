@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 
-from bot.domain import DraftCard, ReplyTarget
+from memory.domain import DraftCard, ReplyTarget
 
 
 class WebReviewSurface:

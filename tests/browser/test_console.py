@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from bot.domain import Action, Actor, Decision, DraftStatus
 from bot.runtime import Runtime
+from memory.domain import Action, Actor, Decision, DraftStatus
 from memory.prompt_versions import PromptVersions
 from tests.browser.conftest import sign_in
 from tests.browser.live import LiveConsole

@@ -9,7 +9,7 @@ import pytest
 
 from bot.checkin_service import CheckinError
 from bot.checkins import CheckinSettings, next_daytime
-from bot.domain import Action, Actor, AuthorRole, Decision
+from memory.domain import Action, Actor, AuthorRole, Decision
 from tests.checkins.conftest import set_timezone
 from tests.helpers import T0, message
 

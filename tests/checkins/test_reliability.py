@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.checkin_service import CheckinService, checkin_target
 from bot.checkins import CheckinSettings
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from memory.schema import Draft
 from tests.checkins.conftest import FakeClock
 from tests.helpers import message

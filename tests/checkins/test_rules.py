@@ -12,7 +12,6 @@ from bot.checkins import (
     CheckinSettings,
     CheckinSettingsError,
     Consent,
-    Situation,
     WhenError,
     answered_events,
     card_reason,
@@ -24,6 +23,7 @@ from bot.checkins import (
     plan_events,
 )
 from bot.facts import RuleFactExtractor
+from memory.domain.checkins import Situation
 from tests.helpers import T0
 
 UTC_TZ = ZoneInfo("UTC")

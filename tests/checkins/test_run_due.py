@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import Action, Actor, Decision, DraftStatus
+from memory.domain import Action, Actor, Decision, DraftStatus
 from tests.checkins.conftest import set_timezone
 from tests.helpers import T0, message
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.domain import DraftStatus
 from bot.drafters import OfflineDrafter
 from bot.runtime import build_runtime
+from memory.domain import DraftStatus
 from memory.store import storable
 from tests.helpers import message
 

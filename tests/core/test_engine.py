@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain import Action, Actor, AuthorRole, Decision, DraftStatus
 from bot.drafters.base import DraftError
+from memory.domain import Action, Actor, AuthorRole, Decision, DraftStatus
 from memory.store import Ingested
 from tests.fakes.senders import RecordingSender, RecordingSurface
 from tests.helpers import message

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain import RecallItem
 from bot.drafters import DraftRequest, OfflineDrafter
+from memory.domain import RecallItem
 
 
 def request(text: str, recalled: list[RecallItem] | None = None) -> DraftRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DraftStatus, conversation_key
+from memory.domain import DraftStatus, conversation_key
 from tests.discord.conftest import button, card_edits, eventually, first_card
 
 MEMBER_JOIN = 7

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.discord.conftest import (
     button,
     buttons,

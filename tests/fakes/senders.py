@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.delivery import DeliveryError
-from bot.domain import ReplyTarget
+from memory.domain import ReplyTarget
 
 
 class RecordingSender:

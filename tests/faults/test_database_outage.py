@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.domain import DraftStatus
 from bot.runtime import build_runtime
+from memory.domain import DraftStatus
 from memory.store import Ingested, StoreUnavailable
 from tests.fakes.drafter import ScriptedDrafter
 from tests.faults.conftest import PrivatePostgres

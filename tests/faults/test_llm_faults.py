@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.domain import DraftStatus
 from bot.runtime import Runtime, build_runtime
+from memory.domain import DraftStatus
 from memory.store import Ingested
 from tests.fakes.openai_server import FakeOpenAI, Scripted, completion
 from tests.fakes.senders import RecordingSurface
@@ -139,7 +139,7 @@ async def test_garbage_answers_become_a_failed_draft(llm, llm_runtime, garbage):
 
 async def test_failed_draft_can_be_regenerated_when_the_endpoint_recovers(llm, llm_runtime):
     """After an outage a rep clicks Regenerate and gets a real draft for the same message."""
-    from bot.domain import Action, Actor, Decision
+    from memory.domain import Action, Actor, Decision
 
     runtime, _surface = llm_runtime
     llm.responder = ReplyScript(*[error(503)] * 3, "Hi Dana, we're back and on it.")

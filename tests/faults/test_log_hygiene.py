@@ -10,9 +10,9 @@ import pytest
 import structlog
 
 from bot.config import Settings
-from bot.domain import Action, Actor, Decision, DraftStatus
 from bot.observability import configure_logging
 from bot.runtime import build_runtime
+from memory.domain import Action, Actor, Decision, DraftStatus
 from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.senders import RecordingSender
 from tests.helpers import message

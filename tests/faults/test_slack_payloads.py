@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.fakes.slack_events import event_callback, message
 from tests.slack import conftest as slack_fixtures
 from tests.slack.conftest import CUSTOMER, REP, SUPPORT, SlackHarness

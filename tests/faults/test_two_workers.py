@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from bot.domain import Action, Actor, Decision, DraftStatus
 from bot.engine import default_target
 from bot.runtime import Runtime, build_runtime
+from memory.domain import Action, Actor, Decision, DraftStatus
 from tests.fakes.drafter import ScriptedDrafter
 from tests.fakes.senders import RecordingSender
 from tests.helpers import message

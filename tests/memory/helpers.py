@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain import InboundMessage
 from bot.engine import ResponseEngine
+from memory.domain import InboundMessage
 from memory.store import Ingested
 from tests.helpers import message
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.dates import past_window, resolve, zone
+from memory.domain.dates import past_window, resolve, zone
 
 MONDAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 23 November 2026
 UTC_ZONE = zone("UTC")

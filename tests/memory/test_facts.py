@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.dates import zone
 from bot.facts import RuleFactExtractor
 from bot.runtime import Runtime
+from memory.domain.dates import zone
 from tests.memory.helpers import START, feed, said
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain import AuthorRole, DraftStatus, InboundMessage
 from memory.customers import CustomerDirectory
+from memory.domain import AuthorRole, DraftStatus, InboundMessage
 from memory.store import Ignored, Ingested
 from tests.helpers import message
 

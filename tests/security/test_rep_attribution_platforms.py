@@ -3,7 +3,7 @@ answers: the thread's starter, the one mentioned, the one replied to (Security, 
 
 from __future__ import annotations
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.discord.conftest import eventually, first_card
 from tests.fakes.slack_events import message
 from tests.slack.conftest import REP, STRANGER, SUPPORT, SlackHarness

@@ -15,9 +15,9 @@ import structlog
 
 from bot.cli import settings_or_exit
 from bot.config import Settings
-from bot.domain import DraftStatus
 from bot.observability import configure_logging
 from bot.runtime import build_runtime
+from memory.domain import DraftStatus
 from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.helpers import message
 

@@ -85,7 +85,7 @@ class SlackHarness:
         return [m for m in self.fake.posted() if m["channel"] != REVIEW]
 
     async def draft_id(self, index: int = 0) -> int:
-        from bot.domain import DraftStatus
+        from memory.domain import DraftStatus
 
         drafts = await self.runtime.store.drafts_in(list(DraftStatus))
         return drafts[index].id

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.domain import DraftCard, DraftStatus, RecallItem
 from handlers.slack.cards import card_message, edit_modal
+from memory.domain import DraftCard, DraftStatus, RecallItem
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 

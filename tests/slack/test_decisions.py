@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.fakes.slack_events import button, edit_submission, message
 from tests.slack.conftest import (
     CUSTOMER,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.domain import AuthorRole
 from handlers.slack.config import SlackConfig, SlackConfigError
 from handlers.slack.events import permalink, skip_reason, to_inbound
+from memory.domain import AuthorRole
 from tests.fakes.slack_events import message
 
 CONFIG = SlackConfig(

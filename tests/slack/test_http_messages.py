@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.fakes.slack_events import SIGNING_SECRET, event_callback, message
 from tests.slack.conftest import CUSTOMER, DM, REP, REVIEW, SUPPORT, SlackHarness
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.domain import AuthorRole, DraftStatus
 from bot.runtime import Runtime, build_runtime
 from handlers.slack.events import to_inbound
+from memory.domain import AuthorRole, DraftStatus
 from tests.fakes.drafter import ScriptedDrafter
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_events import message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from prompts.renderer import default_source
 from tests.helpers import message
 from tests.web.conftest import PASSWORD, LiveConsole, eventually, sign_in

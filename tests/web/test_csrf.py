@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import DraftStatus
+from memory.domain import DraftStatus
 from tests.web.conftest import LiveConsole, sign_in
 from tests.web.test_access import pending_draft
 

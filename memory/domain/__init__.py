@@ -1,0 +1,45 @@
+"""Rapport's vocabulary: plain values every layer speaks, importing nothing of the project.
+
+Messages and reply targets (:mod:`.messages`), drafts, decisions and recall
+items (:mod:`.drafts`), check-ins (:mod:`.checkins`) and dates as people say
+them (:mod:`.dates`). ``make lint`` keeps this package free of the database,
+the engine and the platforms.
+"""
+
+from memory.domain.drafts import (
+    DECIDABLE_STATUSES,
+    OPEN_STATUSES,
+    Action,
+    Actor,
+    Decision,
+    DraftCard,
+    DraftKind,
+    DraftStatus,
+    FactCandidate,
+    RecallItem,
+)
+from memory.domain.messages import (
+    AuthorRole,
+    InboundMessage,
+    ReplyTarget,
+    conversation_key,
+    first_name,
+)
+
+__all__ = [
+    "DECIDABLE_STATUSES",
+    "OPEN_STATUSES",
+    "Action",
+    "Actor",
+    "AuthorRole",
+    "Decision",
+    "DraftCard",
+    "DraftKind",
+    "DraftStatus",
+    "FactCandidate",
+    "InboundMessage",
+    "RecallItem",
+    "ReplyTarget",
+    "conversation_key",
+    "first_name",
+]
