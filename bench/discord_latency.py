@@ -24,6 +24,7 @@ import structlog
 
 from bot.config import Settings
 from bot.runtime import build_runtime
+from handlers.composition import connect
 from handlers.discord import DiscordService
 from memory.database import upgrade
 from tests.fakes.discord_server import FakeDiscord
@@ -56,6 +57,7 @@ async def run(messages: int, database_url: str) -> None:
     )
     runtime = build_runtime(settings, drafter=ScriptedDrafter())
     service = DiscordService(settings, runtime, guild_ready_timeout=0.05)
+    connect(runtime.engine, service)
     await service.start()
     await service.wait_ready()
     rep = fake.member("Ana", rep=True)

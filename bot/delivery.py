@@ -12,9 +12,9 @@ class DeliveryError(Exception):
 
 
 class ReplySender(Protocol):
-    """Posts text where a customer will see it. One per platform."""
+    """Posts text where a customer will see it. One per platform, keyed by ``name``."""
 
-    platform: str
+    name: str  # the platform's: "slack", "discord", "web"
 
     async def send_reply(self, target: ReplyTarget, text: str) -> str | None:
         """Send ``text`` to ``target``; return the platform's id for the sent message.

@@ -1,7 +1,9 @@
 """The Discord adapter: Discord events in, Rapport's message path, replies out.
 
-Start it from ``rapport run`` with ``DiscordService(settings, runtime)``; the
-core (``bot/``, ``memory/``) never imports this package.
+:class:`DiscordService` is a :class:`~handlers.platform.Platform`; the
+composition root (:mod:`handlers.composition`) builds it when
+``DISCORD_TOKEN`` is set. The core (``bot/``, ``memory/``) never imports
+this package.
 """
 
 from handlers.discord.service import DiscordService

@@ -18,10 +18,10 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from handlers.discord.commands import RapportCommands
-from handlers.discord.context import DiscordConfig, DiscordContext
+from handlers.discord.config import DiscordConfig
+from handlers.discord.context import DiscordContext
 from handlers.discord.events import handle_message
 from handlers.discord.views import ReviewButton
-from memory.domain import OPEN_STATUSES
 
 log = structlog.get_logger(__name__)
 
@@ -66,10 +66,7 @@ class RapportClient(discord.Client):
         assert self.rapport is not None
         log.info("discord_ready", user=str(self.user), guilds=len(self.guilds))
         try:
-            open_drafts = await self.rapport.store.drafts_in(OPEN_STATUSES, limit=500)
-            shown = await self.rapport.surface.catch_up([d.id for d in open_drafts])
-            if shown:
-                log.info("discord_cards_caught_up", count=shown)
+            await self.rapport.surface.catch_up()
         finally:
             self.caught_up.set()
 

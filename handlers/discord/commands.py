@@ -13,7 +13,8 @@ import structlog
 from discord import app_commands
 
 from bot.safety import preview
-from handlers.discord.context import DM_WORKSPACE, PLATFORM, DiscordContext, context_of
+from handlers.discord.config import DM_WORKSPACE, PLATFORM
+from handlers.discord.context import DiscordContext, context_of
 from handlers.discord.views import actor_of, refuse_non_rep
 from memory.customers import CustomerNotFound
 from memory.schema import Customer
@@ -39,8 +40,8 @@ async def find_customers(
 
 
 async def describe(context: DiscordContext, customer: Customer) -> discord.Embed:
-    facts = await context.store.facts(customer.id)
-    history = await context.store.history(customer.id, limit=HISTORY_SHOWN)
+    facts = await context.store.facts.of(customer.id)
+    history = await context.store.messages.history(customer.id, limit=HISTORY_SHOWN)
     embed = discord.Embed(title=f"{customer.display_name} (customer {customer.id})")
     fact_lines = [f"• {preview(f.statement, 150)}" for f in facts[:FACTS_SHOWN]]
     embed.add_field(
@@ -111,7 +112,7 @@ async def _card_refs(context: DiscordContext, customer_id: int) -> list[dict[str
     data = await context.directory.export(customer_id)
     refs = []
     for draft in data["drafts"]:
-        ref = await context.store.card_ref(int(draft["id"]), PLATFORM)
+        ref = await context.store.cards.get(int(draft["id"]), PLATFORM)
         if ref is not None:
             refs.append(ref)
     return refs

@@ -1,136 +1,42 @@
-"""What every part of the Discord adapter shares: its settings and who may decide.
-
-Authorisation lives here and only here: :meth:`DiscordConfig.is_rep` is the
-one answer to "may this person approve drafts or use ``/rapport``?".
-"""
+"""The Discord adapter's handle on the core, reached from any interaction as ``client.rapport``."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 
-from bot.config import Settings, split_ids
+from bot.tasks import Background
+from handlers.discord.config import PLATFORM, DiscordConfig
+from handlers.platform import ReviewChannel
 
 if TYPE_CHECKING:
     from bot.engine import ResponseEngine
-    from handlers.discord.surface import DiscordReviewSurface
     from memory.customers import CustomerDirectory
     from memory.store import MemoryStore
 
 T = TypeVar("T")
 
-PLATFORM = "discord"
-DM_WORKSPACE = "dm"
-
-
-class DiscordConfigError(ValueError):
-    """A Discord setting is missing or malformed; the message names the variable."""
-
-
-def _snowflake(name: str, value: str) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise DiscordConfigError(
-            f"{name}={value!r} is not a Discord ID; copy the numeric ID with Developer Mode on "
-            "(right-click → Copy ID)"
-        ) from None
-    if number <= 0:
-        raise DiscordConfigError(f"{name}={value!r} is not a Discord ID")
-    return number
-
-
-def _snowflakes(name: str, value: str) -> frozenset[int]:
-    return frozenset(_snowflake(name, part) for part in split_ids(value))
-
-
-@dataclass(frozen=True, slots=True)
-class DiscordConfig:
-    token: str
-    review_channel_id: int
-    rep_role_id: int | None
-    rep_ids: frozenset[int]
-    channel_ids: frozenset[int]  # empty: every readable channel except the review channel
-    api_url: str | None = None  # REST base for a fake Discord (tests)
-    application_id: int | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DiscordConfig:
-        token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-        if not token:
-            raise DiscordConfigError("DISCORD_TOKEN is not set: copy the bot token from the portal")
-        if not settings.discord_review_channel:
-            raise DiscordConfigError(
-                "RAPPORT_DISCORD_REVIEW_CHANNEL is not set: the ID of the reps' channel"
-            )
-        rep_role = settings.discord_rep_role
-        rep_ids = _snowflakes("RAPPORT_DISCORD_REPS", settings.discord_reps)
-        if not rep_role and not rep_ids:
-            raise DiscordConfigError(
-                "set RAPPORT_DISCORD_REP_ROLE and/or RAPPORT_DISCORD_REPS: who may approve drafts"
-            )
-        app_id = settings.discord_application_id
-        return cls(
-            token=token,
-            review_channel_id=_snowflake(
-                "RAPPORT_DISCORD_REVIEW_CHANNEL", settings.discord_review_channel
-            ),
-            rep_role_id=_snowflake("RAPPORT_DISCORD_REP_ROLE", rep_role) if rep_role else None,
-            rep_ids=rep_ids,
-            channel_ids=_snowflakes("RAPPORT_DISCORD_CHANNELS", settings.discord_channels),
-            api_url=settings.discord_api_url.rstrip("/") if settings.discord_api_url else None,
-            application_id=_snowflake("RAPPORT_DISCORD_APPLICATION_ID", app_id) if app_id else None,
-        )
-
-    def is_rep(self, user: discord.User | discord.Member) -> bool:
-        """A rep is listed by ID, or holds the rep role in the guild they act in."""
-        if user.id in self.rep_ids:
-            return True
-        if self.rep_role_id is None or not isinstance(user, discord.Member):
-            return False
-        return any(role.id == self.rep_role_id for role in user.roles)
-
-    def serves(self, channel: object) -> bool:
-        """Is this a customer channel? DMs always are; the review channel never is."""
-        if isinstance(channel, discord.DMChannel):
-            return True
-        channel_id = getattr(channel, "id", None)
-        parent_id = getattr(channel, "parent_id", None)  # a thread's channel
-        if self.review_channel_id in (channel_id, parent_id):
-            return False
-        if not self.channel_ids:
-            return True
-        return channel_id in self.channel_ids or parent_id in self.channel_ids
-
 
 @dataclass(slots=True)
 class DiscordContext:
-    """The adapter's handle on the core, reachable from any interaction as ``client.rapport``."""
+    """What the client's hooks, buttons and commands reach the core through.
+
+    ``background.track`` runs work that must finish before shutdown (storing a
+    message, applying a decision); discord.py's own tasks are not ours to wait for.
+    """
 
     config: DiscordConfig
     engine: ResponseEngine
     store: MemoryStore
     directory: CustomerDirectory
-    surface: DiscordReviewSurface
-    _in_flight: set[asyncio.Future[Any]] = field(default_factory=set)
+    surface: ReviewChannel
+    background: Background = field(default_factory=lambda: Background(PLATFORM))
 
     async def track(self, work: Awaitable[T]) -> T:
-        """Run work that must finish before shutdown (storing a message, applying a decision)."""
-        future = asyncio.ensure_future(work)
-        self._in_flight.add(future)
-        try:
-            return await asyncio.shield(future)
-        finally:
-            self._in_flight.discard(future)
-
-    async def drain(self) -> None:
-        """Wait for tracked work; discord.py's own tasks are not ours to wait for otherwise."""
-        while self._in_flight:
-            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        return await self.background.track(work)
 
 
 def context_of(client: discord.Client) -> DiscordContext:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import discord
 import structlog
 
-from handlers.discord.context import DM_WORKSPACE, PLATFORM, DiscordConfig, DiscordContext
+from handlers.discord.config import DM_WORKSPACE, PLATFORM, DiscordConfig
+from handlers.discord.context import DiscordContext
 from memory.domain import AuthorRole, InboundMessage, ReplyTarget
 
 log = structlog.get_logger(__name__)

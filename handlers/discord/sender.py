@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.delivery import DeliveryError
-from handlers.discord.context import PLATFORM
+from handlers.discord.config import PLATFORM
 from memory.domain import ReplyTarget
 
 MESSAGE_LIMIT = 2000
@@ -48,7 +48,7 @@ def _reason(exc: discord.HTTPException, target: ReplyTarget) -> str:
 
 
 class DiscordSender:
-    platform = PLATFORM
+    name = PLATFORM
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client

@@ -9,25 +9,30 @@ import discord
 import discord.http
 import structlog
 from discord.gateway import DiscordWebSocket
+from fastapi import APIRouter
 
 from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.discord.client import RapportClient
-from handlers.discord.context import DiscordConfig, DiscordContext
+from handlers.discord.config import PLATFORM, DiscordConfig
+from handlers.discord.context import DiscordContext
 from handlers.discord.sender import DiscordSender
 from handlers.discord.surface import DiscordReviewSurface
 from memory.customers import CustomerDirectory
+from memory.domain import DraftCard, ReplyTarget
 
 log = structlog.get_logger(__name__)
 
 
 class DiscordService:
-    """Connects Rapport to Discord on the running event loop.
+    """Discord as a :class:`~handlers.platform.Platform`, on the running event loop.
 
-    Construction registers the review surface and the reply sender with the
-    engine; :meth:`start` logs in (a bad token fails here, loudly) and keeps the
-    gateway connection in a background task; :meth:`stop` closes it.
+    :meth:`start` logs in (a bad token fails here, loudly) and keeps the
+    gateway connection in a background task; the cards a crash left unposted
+    are posted once the gateway is ready; :meth:`stop` closes it.
     """
+
+    name = PLATFORM
 
     def __init__(
         self, settings: Settings, runtime: Runtime, *, guild_ready_timeout: float = 2.0
@@ -47,10 +52,25 @@ class DiscordService:
             directory=CustomerDirectory(runtime.store.sessions),
             surface=self.surface,
         )
-        runtime.engine.review.add(self.surface)
-        runtime.engine.add_sender(self.sender)
         self._task: asyncio.Task[None] | None = None
         self._saved_urls: tuple[str, object] | None = None
+
+    def routers(self) -> list[APIRouter]:
+        return []  # everything arrives over the gateway
+
+    async def publish(self, card: DraftCard) -> None:
+        await self.surface.publish(card)
+
+    async def send_reply(self, target: ReplyTarget, text: str) -> str | None:
+        return await self.sender.send_reply(target, text)
+
+    async def wait_idle(self) -> None:
+        """Until every received message and decision, and what they started, is done."""
+        while True:
+            await self.context.background.wait_idle()
+            await self.runtime.engine.wait_idle()
+            if not self.context.background.busy:
+                return
 
     async def start(self) -> None:
         if self.config.api_url:
@@ -88,9 +108,9 @@ class DiscordService:
     async def stop(self) -> None:
         # Finish what reps and customers already started (a decision being delivered, a
         # message being stored) before the connection goes.
-        await self.context.drain()
+        await self.context.background.wait_idle()
         await self.client.close()
-        await self.context.drain()
+        await self.context.background.wait_idle()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -14,8 +14,17 @@ from typing import Any
 import discord
 import structlog
 
-from handlers.discord.context import PLATFORM, context_of
-from memory.domain import DECIDABLE_STATUSES, Action, Actor, Decision, DraftCard, DraftStatus
+from handlers.discord.config import PLATFORM
+from handlers.discord.context import context_of
+from memory.domain import (
+    ACTION_LABELS,
+    DECIDABLE_STATUSES,
+    Action,
+    Actor,
+    Decision,
+    DraftCard,
+    DraftStatus,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +62,7 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMP
     def __init__(self, action: Action, draft_id: int, *, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label=action.value.capitalize(),
+                label=ACTION_LABELS[action],
                 style=_STYLES[action],
                 custom_id=CUSTOM_ID.format(action=action.value, draft=draft_id),
                 disabled=disabled,
@@ -96,7 +105,7 @@ async def decide(interaction: discord.Interaction[Any], decision: Decision) -> N
 
 
 async def open_edit_modal(interaction: discord.Interaction[Any], draft_id: int) -> None:
-    draft = await context_of(interaction.client).store.draft(draft_id)
+    draft = await context_of(interaction.client).store.drafts.get(draft_id)
     if draft is None or draft.status not in DECIDABLE_STATUSES:
         state = f"already {draft.status}" if draft else "gone"
         by = f" by {draft.decided_by}" if draft and draft.decided_by else ""
@@ -134,12 +143,11 @@ class EditModal(discord.ui.Modal):
 
 
 def review_view(card: DraftCard) -> discord.ui.View | None:
-    """Buttons while a rep can still decide; none once the draft is settled."""
-    if card.status not in DECIDABLE_STATUSES:
+    """The card model's buttons while a rep can still decide; none once the draft is settled."""
+    actions = card.actions()
+    if not actions:
         return None
     view = discord.ui.View(timeout=None)
-    for action in Action:
-        # Approving needs a draft; a failed drafting has none, so only Edit and Regenerate help.
-        disabled = action is Action.APPROVE and not card.text
-        view.add_item(ReviewButton(action, card.draft_id, disabled=disabled))
+    for button in actions:
+        view.add_item(ReviewButton(button.action, card.draft_id, disabled=not button.enabled))
     return view

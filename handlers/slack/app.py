@@ -16,6 +16,7 @@ Bolt's own middleware verifies signatures and drops the bot's own messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -109,15 +110,11 @@ class SlackListeners:
         if draft_id is None or decided is None:
             return
         user, channel = body["user"]["id"], _channel(body, self.ctx)
-        self.ctx.background.spawn(
-            self._decide_if_rep(draft_id, decided, user, channel), name=f"slack-{decided}"
-        )
 
-    async def _decide_if_rep(self, draft_id: int, action: Action, user: str, channel: str) -> None:
-        if not await self.ctx.reps.is_rep(user):
-            await self._tell(channel, user, NOT_A_REP.format(user=user))
-            return
-        await self._decide(Decision(draft_id, action, await self._actor(user)), channel)
+        async def decide(actor: Actor) -> None:
+            await self._decide(Decision(draft_id, decided, actor), channel)
+
+        self.ctx.background.spawn(self._as_rep(user, channel, decide), name=f"slack-{decided}")
 
     async def on_edit(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -125,15 +122,26 @@ class SlackListeners:
         if draft_id is None:
             return
         user, channel = body["user"]["id"], _channel(body, self.ctx)
-        self.ctx.background.spawn(
-            self._open_editor(draft_id, body["trigger_id"], user, channel), name="slack-edit"
-        )
 
-    async def _open_editor(self, draft_id: int, trigger_id: str, user: str, channel: str) -> None:
-        # Slack's trigger id expires 3 s after the click: nothing slow before views.open.
+        async def open_editor(_actor: Actor) -> None:
+            await self._open_editor(draft_id, body["trigger_id"], user, channel)
+
+        self.ctx.background.spawn(self._as_rep(user, channel, open_editor), name="slack-edit")
+
+    async def _as_rep(
+        self, user: str, channel: str, work: Callable[[Actor], Awaitable[None]]
+    ) -> None:
+        """Run a click's work for a rep; anyone else is told so, only them, and nothing changes.
+
+        After the acknowledgement: a user-group lookup must not delay Slack's 3 s.
+        """
         if not await self.ctx.reps.is_rep(user):
             await self._tell(channel, user, NOT_A_REP.format(user=user))
             return
+        await work(await self._actor(user))
+
+    async def _open_editor(self, draft_id: int, trigger_id: str, user: str, channel: str) -> None:
+        # Slack's trigger id expires 3 s after the click: nothing slow before views.open.
         card = await self.ctx.engine.card(draft_id)
         if card is None or card.status not in DECIDABLE_STATUSES:
             status = card.status.value if card else "gone"

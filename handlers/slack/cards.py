@@ -122,35 +122,25 @@ def _draft_blocks(card: DraftCard) -> list[Block]:
     return [_section(head)] + [_section(piece) for piece in _chunks(final)]
 
 
-def _button(card: DraftCard, action: Action, label: str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": ACTION_IDS[action],
-        "text": {"type": "plain_text", "text": label},
-        "value": str(card.draft_id),
-    }
-    if style:
-        button["style"] = style
-    return button
+# Slack has no greyed-out button: an action the card model disables is left off.
+_STYLES = {Action.APPROVE: "primary", Action.REJECT: "danger"}
 
 
 def _buttons(card: DraftCard) -> list[Block]:
-    if card.status is DraftStatus.PENDING:
-        elements = [
-            _button(card, Action.APPROVE, "Approve", "primary"),
-            _button(card, Action.EDIT, "Edit"),
-            _button(card, Action.REJECT, "Reject", "danger"),
-            _button(card, Action.REGENERATE, "Regenerate"),
-        ]
-    elif card.status is DraftStatus.FAILED:
-        # A draft whose delivery failed still has its text: approving again retries.
-        elements = [_button(card, Action.APPROVE, "Approve", "primary")] if card.text else []
-        elements += [
-            _button(card, Action.EDIT, "Edit"),
-            _button(card, Action.REGENERATE, "Regenerate"),
-            _button(card, Action.REJECT, "Reject", "danger"),
-        ]
-    else:
+    elements: list[Block] = []
+    for button in card.actions():
+        if not button.enabled:
+            continue
+        element: Block = {
+            "type": "button",
+            "action_id": ACTION_IDS[button.action],
+            "text": {"type": "plain_text", "text": button.label},
+            "value": str(card.draft_id),
+        }
+        if button.action in _STYLES:
+            element["style"] = _STYLES[button.action]
+        elements.append(element)
+    if not elements:
         return []
     return [{"type": "actions", "block_id": f"rapport_draft_{card.draft_id}", "elements": elements}]
 

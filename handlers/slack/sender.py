@@ -30,7 +30,7 @@ def delivery_reason(error: str, target: ReplyTarget) -> str:
 
 
 class SlackSender:
-    platform = PLATFORM
+    name = PLATFORM
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -19,14 +19,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.tasks import Background
 from handlers.slack.app import build_app
-from handlers.slack.config import SlackConfig
-from handlers.slack.context import Background, SlackContext
+from handlers.slack.config import PLATFORM, SlackConfig
+from handlers.slack.context import SlackContext
 from handlers.slack.events import malformed_interaction
 from handlers.slack.names import NameCache
 from handlers.slack.reps import RepDirectory
 from handlers.slack.sender import SlackSender
 from handlers.slack.surface import SlackReviewSurface
+from memory.domain import DraftCard, ReplyTarget
 
 log = structlog.get_logger(__name__)
 
@@ -49,15 +51,15 @@ def make_client(config: SlackConfig) -> AsyncWebClient:
 
 
 class SlackService:
-    """Connects Rapport to one Slack workspace on the running event loop.
+    """Slack as a :class:`~handlers.platform.Platform`: one workspace, on the running loop.
 
-    Construction registers the review surface and the reply sender with the
-    engine. In HTTP mode :attr:`router` serves ``POST /slack/events`` (events,
-    button clicks and the Edit modal all arrive there); in Socket Mode
-    :meth:`start` opens the WebSocket and :attr:`router` is ``None``.
-    :meth:`start` also checks the bot token (a bad one fails here, loudly) and
-    posts the cards a crash left unposted.
+    In HTTP mode :meth:`routers` serves ``POST /slack/events`` (events, button
+    clicks and the Edit modal all arrive there); in Socket Mode :meth:`start`
+    opens the WebSocket. :meth:`start` also checks the bot token (a bad one
+    fails here, loudly) and posts the cards a crash left unposted.
     """
+
+    name = PLATFORM
 
     def __init__(self, settings: Settings, runtime: Runtime) -> None:
         self.config = SlackConfig.from_settings(settings)
@@ -73,11 +75,9 @@ class SlackService:
             engine=runtime.engine,
             names=NameCache(self.client),
             reps=RepDirectory(self.client, self.config.rep_users, self.config.rep_groups),
-            background=Background(),
+            background=Background(PLATFORM),
         )
         self.app = build_app(self.context)
-        runtime.engine.review.add(self.surface)
-        runtime.engine.add_sender(self.sender)
         self.router: APIRouter | None = None if self.config.socket_mode else self._router()
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -100,10 +100,15 @@ class SlackService:
 
         return router
 
-    def mount(self, app: FastAPI) -> None:
-        """Serve ``POST /slack/events`` on ``app`` (HTTP mode; nothing to do in Socket Mode)."""
-        if self.router is not None:
-            app.include_router(self.router)
+    def routers(self) -> list[APIRouter]:
+        """``POST /slack/events`` in HTTP mode; nothing in Socket Mode."""
+        return [self.router] if self.router is not None else []
+
+    async def publish(self, card: DraftCard) -> None:
+        await self.surface.publish(card)
+
+    async def send_reply(self, target: ReplyTarget, text: str) -> str | None:
+        return await self.sender.send_reply(target, text)
 
     async def start(self) -> None:
         try:

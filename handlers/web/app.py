@@ -10,9 +10,8 @@ is its own router: ``review`` (queue and decisions), ``customers``,
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
@@ -28,8 +27,7 @@ from bot.runtime import Runtime
 from handlers.web import activity, auth, customers, metrics, review, templates_admin
 from handlers.web.auth import LoginRequired, login_redirect, wants_html
 from handlers.web.context import HERE, Console, make_templates
-from handlers.web.surface import WebChatSender, WebReviewSurface
-from handlers.web.templates_admin import load_prompt_versions
+from handlers.web.surface import WebPlatform
 from memory.customers import CustomerDirectory
 from memory.prompt_versions import PromptVersions
 from memory.users import UserDirectory
@@ -38,60 +36,41 @@ SESSION_COOKIE = "rapport_session"
 SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
 
 
-class Service(Protocol):
-    """A long-running part started with the web app (a platform adapter, the scheduler)."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(
     runtime: Runtime,
+    web: WebPlatform,
     *,
-    demo: bool,
     routers: Sequence[APIRouter] = (),
-    services: Sequence[Service] = (),
+    lifespan: Lifespan | None = None,
     console: bool = True,
     secret_key: str | None = None,
     auto_login: bool | None = None,
     users: UserDirectory | None = None,
 ) -> FastAPI:
-    """Build the app.
+    """Build the app; it serves, and starts nothing itself.
 
-    ``demo`` adds the community chat; ``console`` the review pages.
+    ``web`` is the console as a platform (the demo's chat when ``web.demo``);
+    ``routers`` are other platforms' endpoints (Slack's HTTP mode);
+    ``lifespan`` is what the process starts and stops around serving (see
+    :mod:`handlers.composition`). ``console`` adds the review pages.
     ``secret_key`` signs session cookies (a random one, valid until restart,
     when not given). ``auto_login`` signs every visitor in as a demo admin;
-    it defaults to ``demo`` and must stay off anywhere but loopback.
+    it defaults to ``web.demo`` and must stay off anywhere but loopback.
     ``users`` replaces the login directory (tests pass one with a cheaper hasher).
     """
-    surface = WebReviewSurface()
-    runtime.engine.review.add(surface)
-    if demo:
-        runtime.engine.add_sender(WebChatSender(surface))
-    prompts = PromptVersions(runtime.store.sessions)
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await load_prompt_versions(runtime, prompts)
-        await runtime.engine.resume()
-        for service in services:
-            await service.start()
-        yield
-        for service in reversed(services):
-            await service.stop()
-        await runtime.engine.wait_idle()
-
+    demo = web.demo
     app = FastAPI(title="Rapport", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
-    app.state.surface = surface
     app.state.console = Console(
         runtime=runtime,
-        surface=surface,
+        surface=web,
         templates=make_templates(),
         directory=CustomerDirectory(runtime.store.sessions),
         users=users or UserDirectory(runtime.store.sessions),
-        prompts=prompts,
+        prompts=PromptVersions(runtime.store.sessions),
         demo=demo,
         auto_login=demo if auto_login is None else auto_login,
     )
@@ -186,4 +165,4 @@ async def serve(app: FastAPI, host: str, port: int) -> None:
     await server.serve()
 
 
-__all__ = ["HTTPException", "Service", "create_app", "load_prompt_versions", "serve"]
+__all__ = ["HTTPException", "create_app", "serve"]

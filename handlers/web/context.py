@@ -15,7 +15,7 @@ from markupsafe import Markup
 from bot.runtime import Runtime
 from bot.safety import preview
 from handlers.web.csrf import FIELD, csrf_token
-from handlers.web.surface import WebReviewSurface
+from handlers.web.surface import WebPlatform
 from memory.customers import CustomerDirectory
 from memory.prompt_versions import PromptVersions
 from memory.users import UserDirectory
@@ -28,7 +28,7 @@ class Console:
     """The console's parts, built once per app and reached from every route."""
 
     runtime: Runtime
-    surface: WebReviewSurface
+    surface: WebPlatform  # the console as a platform: what changed, for open pages
     templates: Jinja2Templates
     directory: CustomerDirectory
     users: UserDirectory

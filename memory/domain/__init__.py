@@ -7,10 +7,12 @@ the engine and the platforms.
 """
 
 from memory.domain.drafts import (
+    ACTION_LABELS,
     DECIDABLE_STATUSES,
     OPEN_STATUSES,
     Action,
     Actor,
+    CardAction,
     Decision,
     DraftCard,
     DraftKind,
@@ -24,14 +26,17 @@ from memory.domain.messages import (
     ReplyTarget,
     conversation_key,
     first_name,
+    storable,
 )
 
 __all__ = [
+    "ACTION_LABELS",
     "DECIDABLE_STATUSES",
     "OPEN_STATUSES",
     "Action",
     "Actor",
     "AuthorRole",
+    "CardAction",
     "Decision",
     "DraftCard",
     "DraftKind",
@@ -42,4 +47,5 @@ __all__ = [
     "ReplyTarget",
     "conversation_key",
     "first_name",
+    "storable",
 ]

@@ -33,10 +33,28 @@ DECIDABLE_STATUSES = (DraftStatus.PENDING, DraftStatus.FAILED)
 
 
 class Action(StrEnum):
+    # In the order every review surface shows them.
     APPROVE = "approve"
     EDIT = "edit"
     REJECT = "reject"
     REGENERATE = "regenerate"
+
+
+ACTION_LABELS = {
+    Action.APPROVE: "Approve",
+    Action.EDIT: "Edit",
+    Action.REJECT: "Reject",
+    Action.REGENERATE: "Regenerate",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """One button on a draft's card; a surface that cannot grey one out leaves it off."""
+
+    action: Action
+    label: str
+    enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +126,18 @@ class DraftCard:
     reason: str | None = None  # why a check-in was scheduled
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+
+    def actions(self) -> tuple[CardAction, ...]:
+        """The buttons this card offers, the same on Slack, Discord and the console.
+
+        Only while a rep can still decide; Approve needs draft text (a failed
+        drafting has none, so Edit or Regenerate is the way forward).
+        """
+        if self.status not in DECIDABLE_STATUSES:
+            return ()
+        return tuple(
+            CardAction(
+                action, ACTION_LABELS[action], action is not Action.APPROVE or bool(self.text)
+            )
+            for action in Action
+        )

@@ -70,3 +70,20 @@ class ReplyTarget:
     thread: str | None
     reply_to: str | None
     is_direct: bool
+
+
+def storable(text: str) -> str:
+    """The text as every database can keep it.
+
+    PostgreSQL refuses NUL characters, and no database can encode a lone
+    surrogate (what a broken ``"\\ud83d"`` escape in a JSON payload decodes
+    to). Both become U+FFFD, so the message is stored instead of failing on
+    every redelivery.
+    """
+    text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Pairs stay pairs (one character); lone halves become U+FFFD.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text

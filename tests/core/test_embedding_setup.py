@@ -53,8 +53,7 @@ async def test_rapport_run_starts_the_embedding_indexer_beside_the_platforms(sql
     """With embeddings on, the services `rapport run` starts include the background indexer."""
     from bot.config import Settings
     from bot.indexer import EmbeddingIndexer
-    from bot.runtime import build_runtime
-    from handlers.platforms import build_platforms
+    from handlers.composition import Rapport
 
     settings = Settings.model_validate(
         {
@@ -64,11 +63,11 @@ async def test_rapport_run_starts_the_embedding_indexer_beside_the_platforms(sql
             "embeddings_base_url": "http://127.0.0.1:9/v1",
         }
     )
-    runtime = build_runtime(settings)
+    rapport = Rapport.build(settings)
+    runtime = rapport.runtime
     try:
-        _, services = build_platforms(settings, runtime)
-        indexers = [s for s in services if isinstance(s, EmbeddingIndexer)]
+        indexers = [s for s in rapport.services if isinstance(s, EmbeddingIndexer)]
         assert indexers == [runtime.indexer]
         assert runtime.indexer in runtime.engine.observers
     finally:
-        await runtime.close()
+        await rapport.close()

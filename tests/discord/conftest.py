@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from handlers.composition import connect
 from handlers.discord import DiscordService
 from tests.fakes.discord_server import Call, FakeDiscord
 from tests.fakes.drafter import ScriptedDrafter
@@ -49,6 +50,7 @@ async def start_service(fake: FakeDiscord) -> AsyncIterator[StartService]:
     async def start(runtime: Runtime, **extra: Any) -> DiscordService:
         settings = discord_settings(fake, runtime.settings.database_url, **extra)
         service = DiscordService(settings, runtime, guild_ready_timeout=0.05)
+        connect(runtime.engine, service)
         started.append(service)
         await service.start()
         await service.wait_ready()

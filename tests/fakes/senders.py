@@ -8,7 +8,7 @@ from memory.domain import ReplyTarget
 
 class RecordingSender:
     def __init__(self, platform: str = "web") -> None:
-        self.platform = platform
+        self.name = platform
         self.sent: list[tuple[ReplyTarget, str]] = []
         self.fail_with: str | None = None
 

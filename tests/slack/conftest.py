@@ -3,7 +3,7 @@
 HTTP mode serves the service's router from a FastAPI app under uvicorn on a
 free port, started the way ``rapport run`` starts it (``engine.resume()``, then
 the service); ``test_web_wiring`` does the same through the web console's own
-``create_app``. Socket Mode connects to the fake's WebSocket.
+``Rapport.web_app``. Socket Mode connects to the fake's WebSocket.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from handlers.composition import connect
 from handlers.slack import SlackService
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes.slack_events import SIGNING_SECRET, SignedSlack
@@ -87,7 +88,7 @@ class SlackHarness:
     async def draft_id(self, index: int = 0) -> int:
         from memory.domain import DraftStatus
 
-        drafts = await self.runtime.store.drafts_in(list(DraftStatus))
+        drafts = await self.runtime.store.drafts.in_statuses(list(DraftStatus))
         return drafts[index].id
 
 
@@ -108,7 +109,8 @@ def minimal_app(runtime: Runtime, service: SlackService) -> FastAPI:
         await service.stop()
 
     app = FastAPI(lifespan=lifespan)
-    service.mount(app)
+    for router in service.routers():
+        app.include_router(router)
     return app
 
 
@@ -121,7 +123,9 @@ async def serve_http(
     **extra: Any,
 ) -> tuple[SlackHarness, uvicorn.Server, asyncio.Task[None]]:
     settings = slack_settings(fake, runtime.settings.database_url, **extra)
-    service = service or SlackService(settings, runtime)
+    if service is None:
+        service = SlackService(settings, runtime)
+        connect(runtime.engine, service)
     app = app or minimal_app(runtime, service)
     sock = free_socket()
     port = sock.getsockname()[1]
@@ -156,6 +160,7 @@ async def socket_slack(fake_slack: FakeSlack, runtime: Runtime) -> AsyncIterator
     """Rapport in Socket Mode, connected to the fake's WebSocket."""
     settings = slack_settings(fake_slack, runtime.settings.database_url, socket_mode=True)
     service = SlackService(settings, runtime)
+    connect(runtime.engine, service)
     await service.start()
     await fake_slack.wait_connected()
     harness = SlackHarness(fake_slack, service, runtime)

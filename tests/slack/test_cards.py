@@ -62,10 +62,10 @@ def test_sent_card_shows_who_when_and_the_final_text_without_buttons() -> None:
 
 
 def test_failed_draft_shows_the_error_and_offers_a_way_forward() -> None:
-    """A failed draft says why and offers Edit, Regenerate and Reject."""
+    """A failed draft says why and offers Edit, Reject and Regenerate, in every surface's order."""
     _text, blocks = card_message(_card(DraftStatus.FAILED, text=None, error="the model timed out"))
     assert "the model timed out" in json.dumps(blocks)
-    assert _buttons(blocks) == ["Edit", "Regenerate", "Reject"]
+    assert _buttons(blocks) == ["Edit", "Reject", "Regenerate"]
 
 
 def test_long_draft_is_split_to_fit_slack_sections() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
+from handlers.composition import Rapport
 from handlers.slack import SlackService
+from handlers.web.surface import WebPlatform
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import message
 from tests.slack.conftest import CUSTOMER, SUPPORT, serve_http, shut, slack_settings
@@ -12,14 +14,9 @@ from tests.slack.conftest import CUSTOMER, SUPPORT, serve_http, shut, slack_sett
 async def test_events_url_works_inside_the_web_console_app(
     fake_slack: FakeSlack, runtime: Runtime
 ) -> None:
-    """With the console's create_app, POST /slack/events takes a message to a card."""
-    from handlers.web.app import create_app
-
+    """With the composition root's web app, POST /slack/events takes a message to a card."""
     service = SlackService(slack_settings(fake_slack, runtime.settings.database_url), runtime)
-    assert service.router is not None
-    app = create_app(
-        runtime, demo=False, routers=[service.router], services=[service], console=False
-    )
+    app = Rapport(runtime, web=WebPlatform(demo=False), platforms=[service]).web_app(console=False)
     harness, server, task = await serve_http(fake_slack, runtime, app=app, service=service)
     try:
         assert harness.slack is not None

@@ -18,7 +18,8 @@ from sqlalchemy import delete
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.seed import seed_demo
-from handlers.web.app import create_app
+from handlers.composition import Rapport
+from handlers.web.surface import WebPlatform
 from memory.schema import User
 from memory.users import Role, UserDirectory
 from tests.fakes.drafter import ScriptedDrafter
@@ -46,11 +47,17 @@ class LiveConsole:
         return httpx.AsyncClient(base_url=self.url, timeout=10)
 
 
-async def serve(runtime: Runtime, **options: Any) -> AsyncIterator[str]:
+async def serve(
+    runtime: Runtime, *, demo: bool, sender: RecordingSender | None = None, **options: Any
+) -> AsyncIterator[str]:
+    """The console as the composition root wires it; ``sender`` stands in for web delivery."""
+    rapport = Rapport(runtime, web=WebPlatform(demo=demo))
+    if sender is not None:
+        runtime.engine.add_sender(sender)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(runtime, **options),
+            rapport.web_app(**options),
             host="127.0.0.1",
             port=port,
             log_config=None,
@@ -81,8 +88,7 @@ async def console(database_url: str, drafter: ScriptedDrafter) -> AsyncIterator[
     await users.add("rita", PASSWORD, Role.REP, actor="test")
     await users.add("ada", PASSWORD, Role.ADMIN, actor="test")
     sender = RecordingSender("web")
-    runtime.engine.add_sender(sender)
-    async for url in serve(runtime, demo=False, users=users):
+    async for url in serve(runtime, demo=False, sender=sender, users=users):
         yield LiveConsole(url, runtime, sender)
     await runtime.close()
 

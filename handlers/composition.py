@@ -1,0 +1,171 @@
+"""The composition root: the one place a running Rapport is put together and started.
+
+From settings it builds the core (:func:`bot.runtime.build_runtime`: store,
+recall, prompts, drafter, engine), the platforms (the web console, and Slack
+and Discord when configured), the check-in scheduler and the embedding
+indexer; it connects each platform to the engine as a review surface and a
+reply sender; :meth:`Rapport.start` and :meth:`Rapport.stop` bring them all
+up and down in order. Nothing registers itself at import or in a constructor,
+and the web app only serves: it runs inside :meth:`Rapport.running`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any, Protocol
+
+import structlog
+from fastapi import FastAPI
+
+from bot.checkin_service import CheckinService
+from bot.checkins import CheckinSettings
+from bot.config import Settings
+from bot.drafters import Drafter
+from bot.engine import ResponseEngine
+from bot.runtime import Runtime, build_runtime
+from bot.scheduler import CheckinScheduler, MinuteRound
+from handlers.platform import Platform
+from handlers.web.app import create_app
+from handlers.web.surface import WebPlatform
+from handlers.web.templates_admin import load_prompt_versions
+from memory.prompt_versions import PromptVersions
+
+log = structlog.get_logger(__name__)
+
+
+class Service(Protocol):
+    """Background work started with the process (the scheduler, the indexer)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def connect(engine: ResponseEngine, platform: Platform) -> None:
+    """Make ``platform`` show the engine's cards and deliver its replies."""
+    engine.review.add(platform)
+    engine.add_sender(platform)
+
+
+def chat_platforms(settings: Settings, runtime: Runtime) -> list[Platform]:
+    """Slack and Discord, each when its token is set."""
+    platforms: list[Platform] = []
+    if settings.slack_bot_token is not None:
+        from handlers.slack import SlackService  # loaded only where Slack is configured
+
+        platforms.append(SlackService(settings, runtime))
+    if settings.discord_token is not None:
+        from handlers.discord import DiscordService  # likewise discord.py
+
+        platforms.append(DiscordService(settings, runtime))
+    return platforms
+
+
+def checkin_scheduler(settings: Settings, runtime: Runtime) -> CheckinScheduler:
+    """The check-in service, listening to the engine, and its every-minute round."""
+    service = CheckinService(runtime.engine, CheckinSettings.from_settings(settings))
+    runtime.engine.observers.append(service)
+    retention = timedelta(days=settings.retention_days) if settings.retention_days else None
+    return CheckinScheduler(
+        MinuteRound(runtime.engine, service, store=runtime.store.messages, retention=retention)
+    )
+
+
+class Rapport:
+    """One running Rapport: the core, its platforms and its services."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        web: WebPlatform,
+        platforms: Sequence[Platform] = (),
+        services: Sequence[Service] = (),
+    ) -> None:
+        self.runtime = runtime
+        self.web = web
+        self.platforms: list[Platform] = [web, *platforms]
+        self.services = list(services)
+        for platform in self.platforms:
+            connect(runtime.engine, platform)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, demo: bool = False, drafter: Drafter | None = None
+    ) -> Rapport:
+        """Everything the settings ask for; the database must already be migrated.
+
+        ``demo`` adds the web console's community chat. ``drafter`` replaces the
+        configured one (tests).
+        """
+        runtime = build_runtime(settings, drafter=drafter)
+        return cls(
+            runtime,
+            web=WebPlatform(demo=demo),
+            platforms=chat_platforms(settings, runtime),
+            services=[checkin_scheduler(settings, runtime), *runtime.services()],
+        )
+
+    def web_app(self, **options: Any) -> FastAPI:
+        """The web console (and the platforms' endpoints), serving inside :meth:`running`.
+
+        ``options`` go to :func:`handlers.web.app.create_app` (``secret_key``,
+        ``auto_login``, ``users``, ``console``).
+        """
+        routers = [router for platform in self.platforms for router in platform.routers()]
+        return create_app(
+            self.runtime, self.web, routers=routers, lifespan=self._lifespan, **options
+        )
+
+    @asynccontextmanager
+    async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        async with self.running():
+            yield
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        """Admins' prompt versions, then what a crash left half-done, then everything else."""
+        await load_prompt_versions(self.runtime, PromptVersions(self.runtime.store.sessions))
+        await self.runtime.engine.resume()
+        for service in self.services:
+            await service.start()
+        for platform in self.platforms:
+            await platform.start()
+
+    async def stop(self) -> None:
+        for platform in reversed(self.platforms):
+            await platform.stop()
+        for service in reversed(self.services):
+            await service.stop()
+        await self.runtime.engine.wait_idle()
+
+    async def wait_idle(self) -> None:
+        """Until every platform's acknowledged work and every draft is done (tests, benchmarks)."""
+        for platform in self.platforms:
+            await platform.wait_idle()
+        await self.runtime.engine.wait_idle()
+
+    async def close(self) -> None:
+        await self.runtime.close()
+
+
+async def serve(rapport: Rapport, host: str, port: int, **options: Any) -> None:
+    """Serve the web console and run everything else on this event loop, until stopped."""
+    from handlers.web.app import serve as serve_app
+
+    try:
+        await serve_app(rapport.web_app(**options), host, port)
+    finally:
+        await rapport.close()
+
+
+__all__ = ["Rapport", "Service", "chat_platforms", "checkin_scheduler", "connect", "serve"]
