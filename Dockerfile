@@ -14,6 +14,7 @@ RUN groupadd --system rapport \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY bench ./bench
 COPY bot ./bot
 COPY handlers ./handlers
 COPY memory ./memory

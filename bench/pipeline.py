@@ -309,10 +309,11 @@ async def measure(
             }
         )
         runtime = build_runtime(settings)
+        # Instrumenting the engine's parts: the benchmark times the model calls.
         if not llm_facts:
-            runtime.engine.llm_extractor = None  # only the offline fact rules
-        timed = TimedDrafter(runtime.engine.drafter)
-        runtime.engine.drafter = timed
+            runtime.engine.intake.llm_extractor = None  # only the offline fact rules
+        timed = TimedDrafter(runtime.engine.writer.drafter)
+        runtime.engine.writer.drafter = timed
         surface = ArrivalSurface()
         runtime.engine.review.add(surface)
         customers = history.customers_for(stored)

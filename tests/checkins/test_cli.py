@@ -9,9 +9,9 @@ from datetime import datetime
 from typer.testing import CliRunner
 
 from bot.checkin_service import CheckinService
-from bot.checkins_cli import checkins_cli
 from bot.config import Settings
 from bot.runtime import build_runtime
+from handlers.cli.checkins import checkins_cli
 from tests.helpers import message
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import discord
 from typer.testing import CliRunner
 
-from handlers.discord.cli import discord_cli
+from handlers.cli.discord import discord_cli
 
 
 def test_invite_url_asks_for_exactly_the_needed_scopes_and_permissions(monkeypatch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.bench import bench_cli
+from handlers.cli.bench import bench_cli
 
 ROWS = [
     {

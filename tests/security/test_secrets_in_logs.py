@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import structlog
 
-from bot.cli import settings_or_exit
 from bot.config import Settings
 from bot.observability import configure_logging
 from bot.runtime import build_runtime
+from handlers.cli.common import settings_or_exit
 from memory.domain import DraftStatus
 from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.helpers import message
@@ -84,7 +84,7 @@ async def test_a_failing_llm_call_shows_neither_the_endpoint_password_nor_the_ap
     runtime = build_runtime(settings)
     try:
         handled = await runtime.engine.handle(message("my order never arrived"))
-        draft = await runtime.store.draft(handled.draft_id)
+        draft = await runtime.store.drafts.get(handled.draft_id)
     finally:
         await runtime.close()
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from handlers.slack.cli import slack_cli
+from handlers.cli.slack import slack_cli
 
 
 def test_socket_mode_manifest_needs_no_url() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from bot.config import Settings
-from bot.users_cli import console_problems, users_cli
+from bot.console import console_problems
+from handlers.cli.users import users_cli
 
 runner = CliRunner()
 

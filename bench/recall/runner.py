@@ -1,4 +1,4 @@
-"""``rapport bench recall``: recall quality and speed on a conversation data set.
+"""Recall quality and speed on a conversation data set (``rapport bench recall``).
 
 Messages go through the bot's own ingest path (:meth:`ResponseEngine.ingest`:
 store, then fact extraction) on a fresh database; each query is recalled with
@@ -17,28 +17,18 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from pydantic import ValidationError
-
-from bot.bench.bm25 import BM25
-from bot.bench.dataset import BenchMessage, Dataset, DatasetError, Scores, load, percentile
+from bench.recall.bm25 import BM25
+from bench.recall.dataset import BenchMessage, Dataset, Scores, percentile
+from bench.recall.scale import measure_scale
 from bot.config import Settings
 from bot.drafters import OfflineDrafter
-from bot.embedders import embedding_problem
 from bot.runtime import Runtime, build_runtime
+from memory.database import upgrade
 from memory.domain import InboundMessage, RecallItem, conversation_key
 from memory.schema import Customer, Identity
 from memory.store import Ingested
-
-bench_cli = typer.Typer(help="Benchmarks of Rapport's own code.", no_args_is_help=True)
-
-
-@bench_cli.callback()
-def _bench_group() -> None:
-    """Benchmarks of Rapport's own code paths (recall quality and speed)."""
-
 
 PLATFORM = "bench"
 KS = (1, 5, 10)
@@ -199,9 +189,6 @@ def run_bm25(dataset: Dataset, ks: Sequence[int]) -> Run:
 async def _bench(
     dataset: Dataset, database_url: str, ks: Sequence[int], scale: int, embeddings: str
 ) -> tuple[Run, dict[str, Any] | None, dict[str, Any] | None]:
-    from bot.bench.scale import measure_scale
-    from memory.database import upgrade
-
     await asyncio.to_thread(upgrade, database_url)
     settings = Settings.model_validate({"database_url": database_url, "embeddings": embeddings})
     runtime = build_runtime(settings, drafter=OfflineDrafter())
@@ -240,75 +227,31 @@ async def _embed_all(runtime: Runtime, run: Run) -> None:
     }
 
 
-DatasetArg = Annotated[
-    Path,
-    typer.Option(
-        "--dataset", exists=True, dir_okay=False, help="JSON lines: messages and queries."
-    ),
-]
+def depths(k: int) -> tuple[int, ...]:
+    """The ranks reported: 1, 5 and 10, and ``k``."""
+    return tuple(sorted({*KS, k}))
 
 
-@bench_cli.command("recall")
-def recall(
-    dataset: DatasetArg,
-    k: Annotated[int, typer.Option("--k", min=1, help="Also report recall at this depth.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    per_query: Annotated[
-        Path | None, typer.Option("--per-query", help="Write each query's ranking here.")
-    ] = None,
-    baseline: Annotated[
-        str | None, typer.Option("--baseline", help="Also run a baseline: bm25.")
-    ] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            help="Run on this database (it gets the data set's rows; use a throwaway one). "
-            "Default: a fresh temporary SQLite file.",
-        ),
-    ] = None,
-    scale: Annotated[
-        int,
-        typer.Option(
-            "--scale",
-            min=0,
-            help="Also time recall for one customer with this many stored messages (bulk-loaded).",
-        ),
-    ] = 0,
-    embeddings: Annotated[
-        str,
-        typer.Option(
-            "--embeddings",
-            help="Recall by meaning too: off, local (the embeddings extra) or openai "
-            "(RAPPORT_EMBEDDING_MODEL at OPENAI_BASE_URL / RAPPORT_EMBEDDINGS_BASE_URL).",
-        ),
-    ] = "off",
-) -> None:
-    """Recall@k of Rapport's memory on a data set, with ingest and recall timings."""
-    from bot.observability import configure_logging
+def measure(
+    data: Dataset,
+    label: str,
+    k: int,
+    *,
+    baseline: str | None = None,
+    database_url: str | None = None,
+    scale: int = 0,
+    embeddings: str = "off",
+) -> tuple[dict[str, Any], Run]:
+    """Run the benchmark; the report (what ``--json`` prints) and Rapport's run.
 
-    configure_logging("warning")  # to stderr: stdout is the report
-    if baseline not in (None, "bm25"):
-        typer.echo(f"rapport: unknown baseline {baseline!r}; the one available is bm25", err=True)
-        raise typer.Exit(2)
-    try:
-        problem = embedding_problem(Settings.model_validate({"embeddings": embeddings}))
-    except ValidationError:
-        problem = f"unknown --embeddings {embeddings!r}; use off, local or openai"
-    if problem is not None:
-        typer.echo(f"rapport: {problem}", err=True)
-        raise typer.Exit(2)
-    try:
-        data = load(dataset)
-    except DatasetError as exc:
-        typer.echo(f"rapport: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    ks = tuple(sorted({*KS, k}))
+    Without ``database_url`` the run gets a fresh temporary SQLite file.
+    """
+    ks = depths(k)
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         run, scaled, embedded = asyncio.run(_bench(data, url, ks, scale, embeddings))
     report: dict[str, Any] = {
-        "dataset": str(dataset),
+        "dataset": label,
         "conversations": len(data.messages),
         "messages": data.message_count,
         "k": k,
@@ -325,12 +268,15 @@ def recall(
         report["embeddings"] = embedded
     if scaled is not None:
         report["scale"] = scaled
-    if per_query is not None:
-        with per_query.open("w", encoding="utf-8") as out:
-            for query in data.queries:
-                line = {"id": query.id, "ranked": run.ranked.get(query.id, [])[: max(k, 10)]}
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    typer.echo(json.dumps(report, indent=2) if as_json else table(report, ks))
+    return report, run
+
+
+def write_rankings(path: Path, data: Dataset, run: Run, k: int) -> None:
+    """Each query's ranked message ids, one JSON line per query (``--per-query``)."""
+    with path.open("w", encoding="utf-8") as out:
+        for query in data.queries:
+            line = {"id": query.id, "ranked": run.ranked.get(query.id, [])[: max(k, 10)]}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def ratios(

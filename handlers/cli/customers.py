@@ -1,98 +1,24 @@
-"""The ``rapport`` command: settings, database and customer commands.
-
-The commands that start platforms or the web surface (``demo``, ``run``,
-``slack``, ``discord``) are added in ``handlers/cli.py``, the console entry
-point, so nothing in ``bot/`` imports an adapter.
-"""
+"""``rapport customers``: list, show, export, link and forget customers."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from bot.bench import bench_cli
-from bot.checkins_cli import checkins_cli  # imports bot.cli helpers lazily: no cycle
 from bot.config import Settings
-from bot.observability import configure_logging
-from bot.users_cli import users_cli  # imports bot.cli helpers lazily: no cycle
+from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
 
-T = TypeVar("T")
-
-app = typer.Typer(
-    help="Rapport: treat customers like friends in Slack and Discord.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 customers_cli = typer.Typer(
     help="Customers: list, show, export, link, forget.", no_args_is_help=True
 )
-app.add_typer(db_cli, name="db")
-app.add_typer(customers_cli, name="customers")
-app.add_typer(checkins_cli, name="checkins")
-app.add_typer(users_cli, name="users")
-app.add_typer(bench_cli, name="bench")
-
-
-def settings_or_exit(**overrides: Any) -> Settings:
-    try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        typer.echo(f"rapport: invalid settings: {problems}", err=True)
-        raise typer.Exit(2) from exc
-    from bot.embedders import embedding_problem
-
-    problem = embedding_problem(settings)
-    if problem is not None:
-        typer.echo(f"rapport: {problem}", err=True)
-        raise typer.Exit(2)
-    configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
-    return settings
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-def migrate_or_exit(settings: Settings) -> None:
-    from memory.database import DatabaseURLError, upgrade
-
-    try:
-        upgrade(settings.database_url)
-    except DatabaseURLError as exc:
-        typer.echo(f"rapport: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    except Exception as exc:
-        typer.echo(
-            f"rapport: cannot prepare the database at {settings.database_label}: {exc}", err=True
-        )
-        raise typer.Exit(1) from exc
-
-
-HostOpt = Annotated[str | None, typer.Option(help="Interface to listen on [RAPPORT_HOST].")]
-PortOpt = Annotated[int | None, typer.Option(help="Port to listen on [RAPPORT_PORT].")]
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="[DATABASE_URL]")]
-
-
-@db_cli.command("upgrade")
-def db_upgrade(database_url: DbOpt = None) -> None:
-    """Apply every migration (also done on start)."""
-    settings = settings_or_exit(database_url=database_url)
-    migrate_or_exit(settings)
-    typer.echo(f"database at {settings.database_label} is up to date")
 
 
 def _directory(settings: Settings) -> Any:
+    # The database layer is imported when a command runs, so `rapport --help` stays fast.
     from memory.customers import CustomerDirectory
     from memory.database import create_engine, session_factory
 
@@ -101,7 +27,7 @@ def _directory(settings: Settings) -> Any:
 
 
 def _customer_command(settings: Settings, work: Any) -> Any:
-    from memory.customers import CustomerNotFound
+    from memory.customers import CustomerNotFound  # deferred, as in _directory
 
     async def go() -> Any:
         engine, directory = _directory(settings)
@@ -218,7 +144,3 @@ def customers_link(
     )
     note = f"; merged customer {merged} into it" if merged else ""
     typer.echo(f"linked {platform}:{workspace}:{user} to customer {customer_id}{note}")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()

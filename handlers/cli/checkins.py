@@ -1,11 +1,7 @@
-"""``rapport checkins``: list check-ins, draft what is due, ask for one, opt out or in.
-
-Registered in :mod:`bot.cli` with ``app.add_typer(checkins_cli, name="checkins")``.
-"""
+"""``rapport checkins``: list check-ins, draft what is due, ask for one, opt out or in."""
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 from collections.abc import Awaitable, Callable
@@ -16,6 +12,7 @@ import typer
 
 from bot.checkins import CheckinSettings, CheckinSettingsError, cause_of
 from bot.config import Settings
+from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
 from memory.domain import Actor
 from memory.domain.dates import zone
 
@@ -30,14 +27,10 @@ checkins_cli = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="[DATABASE_URL]")]
 CustomerArg = Annotated[int, typer.Argument(help="The customer id (see `rapport customers list`).")]
 
 
 def _prepare(database_url: str | None) -> tuple[Settings, CheckinSettings]:
-    # Imported here: bot.cli imports this module to register it.
-    from bot.cli import migrate_or_exit, settings_or_exit
-
     settings = settings_or_exit(database_url=database_url)
     try:
         checkin_settings = CheckinSettings.from_settings(settings)
@@ -52,7 +45,7 @@ def _with_service(
     database_url: str | None, work: Callable[[CheckinService, Settings], Awaitable[T]]
 ) -> T:
     """Run ``work`` against a service on the configured database, then close everything."""
-    from bot.checkin_service import CheckinError, CheckinService
+    from bot.checkin_service import CheckinError, CheckinService  # see TYPE_CHECKING above
     from bot.runtime import build_runtime
 
     settings, checkin_settings = _prepare(database_url)
@@ -65,7 +58,7 @@ def _with_service(
             await runtime.close()
 
     try:
-        return asyncio.run(go())
+        return run_async(go())
     except CheckinError as exc:
         typer.echo(f"rapport: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -89,7 +82,7 @@ def list_checkins(
     async def work(
         service: CheckinService, settings: Settings
     ) -> tuple[list[CheckinView], Any, str]:
-        from bot.checkin_service import CheckinError
+        from bot.checkin_service import CheckinError  # deferred: see TYPE_CHECKING above
 
         who = await service.store.customer(customer) if customer is not None else None
         if customer is not None and who is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bot.bench.dataset import Dataset, percentile
+from bench.recall.dataset import Dataset, percentile
 from bot.runtime import Runtime
 from memory.schema import Customer, Message, MessageEmbedding
 
@@ -24,7 +24,7 @@ PLATFORM = "bench-scale"
 
 
 async def measure_scale(runtime: Runtime, dataset: Dataset, count: int) -> dict[str, Any]:
-    rng = random.Random(count)  # noqa: S311 (a reproducible history, not a secret)
+    rng = random.Random(count)  # a reproducible history, not a secret
     texts = [m.text for history in dataset.messages.values() for m in history] or ["hello"]
     speakers = ["Customer", "Sam (support)", "Kim"]
     queries = [q.text for q in dataset.queries] or ["hello"]

@@ -1,23 +1,24 @@
-"""The ``rapport`` console entry point.
-
-``bot.cli`` holds the core commands; here the commands that start the web
-surface and the platform adapters are added, so the core never imports them.
-"""
+"""``rapport demo`` and ``rapport run``: the commands that start the console and the platforms."""
 
 from __future__ import annotations
 
 import typer
 
-from bot.cli import DbOpt, HostOpt, PortOpt, app, migrate_or_exit, run_async, settings_or_exit
 from bot.config import Settings
-from handlers.discord.cli import discord_cli
-from handlers.slack.cli import slack_cli
+from bot.console import console_problems, is_loopback
+from handlers.cli.common import (
+    DbOpt,
+    HostOpt,
+    PortOpt,
+    migrate_or_exit,
+    run_async,
+    settings_or_exit,
+)
 
-app.add_typer(slack_cli, name="slack")
-app.add_typer(discord_cli, name="discord")
+serve_cli = typer.Typer()
 
 
-@app.command()
+@serve_cli.command()
 def demo(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
     """The local demo: a community chat, the review queue and the customer's memory."""
     settings = settings_or_exit(host=host, port=port, database_url=database_url)
@@ -26,35 +27,30 @@ def demo(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None)
 
 
 async def _demo(settings: Settings) -> None:
-    from bot.runtime import build_runtime
+    # The engine, the web app and the platforms load only when a command runs,
+    # so `rapport --help` stays fast (here and in _serve_production).
     from bot.seed import seed_demo
-    from bot.users_cli import is_loopback
-    from handlers.platforms import checkin_scheduler
-    from handlers.web.app import create_app, serve
+    from handlers.composition import Rapport, serve
 
-    runtime = build_runtime(settings)
-    seeded = await seed_demo(runtime.engine)
+    rapport = Rapport.build(settings, demo=True)
+    seeded = await seed_demo(rapport.runtime.engine)
     drafter = "LLM " + settings.model if settings.uses_llm else "offline drafter"
     typer.echo(
         f"Rapport demo on http://{settings.host}:{settings.port}  "
         f"(database {settings.database_label}, {drafter}"
         f"{f', seeded {seeded} messages' if seeded else ''})"
     )
-    try:
-        app = create_app(
-            runtime,
-            demo=True,
-            services=[checkin_scheduler(settings, runtime), *runtime.services()],
-            secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
-            # Signed in as a demo admin only where nobody else can reach the page.
-            auto_login=is_loopback(settings.host),
-        )
-        await serve(app, settings.host, settings.port)
-    finally:
-        await runtime.close()
+    await serve(
+        rapport,
+        settings.host,
+        settings.port,
+        secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
+        # Signed in as a demo admin only where nobody else can reach the page.
+        auto_login=is_loopback(settings.host),
+    )
 
 
-@app.command()
+@serve_cli.command()
 def run(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
     """Production: the configured platforms, the web console, on one event loop."""
     settings = settings_or_exit(host=host, port=port, database_url=database_url)
@@ -95,7 +91,7 @@ def configuration_problems(settings: Settings) -> list[str]:
         if not settings.slack_reps.strip():
             problems.append("Slack needs RAPPORT_SLACK_REPS (who may approve drafts)")
         if not problems:
-            from handlers.slack import SlackConfig, SlackConfigError
+            from handlers.slack import SlackConfig, SlackConfigError  # slack_bolt: see _demo
 
             try:
                 SlackConfig.from_settings(settings)
@@ -113,25 +109,16 @@ def configuration_problems(settings: Settings) -> list[str]:
 
 
 async def _serve_production(settings: Settings) -> None:
-    from bot.runtime import build_runtime
-    from bot.users_cli import console_problems
-    from handlers.platforms import build_platforms
-    from handlers.web.app import create_app, serve
+    from handlers.composition import Rapport, serve
     from memory.users import UserDirectory
 
-    runtime = build_runtime(settings)
+    rapport = Rapport.build(settings)
     # Beyond loopback the console needs a stable cookie key and someone who can sign in.
-    problems = console_problems(
-        settings, await UserDirectory(runtime.store.sessions).count_admins()
-    )
+    admins = await UserDirectory(rapport.runtime.store.sessions).count_admins()
+    problems = console_problems(settings, admins)
     if problems:
-        await runtime.close()
+        await rapport.close()
         typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
         raise typer.Exit(2)
-    routers, services = build_platforms(settings, runtime)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    app = create_app(runtime, demo=False, routers=routers, services=services, secret_key=secret)
-    try:
-        await serve(app, settings.host, settings.port)
-    finally:
-        await runtime.close()
+    await serve(rapport, settings.host, settings.port, secret_key=secret)

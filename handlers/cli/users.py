@@ -1,26 +1,19 @@
-"""``rapport users``: console logins.
-
-Registered with the ``rapport`` app as ``app.add_typer(users_cli, name="users")``.
-Also holds the rule for where the console may listen (:func:`console_problems`).
-"""
+"""``rapport users``: console logins."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 
-from bot.config import Settings
+from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
 from memory.users import Role, UserDirectory, UserError
 
 T = TypeVar("T")
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 users_cli = typer.Typer(help="Console logins: add, list, password, remove.", no_args_is_help=True)
 
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="[DATABASE_URL]")]
 PasswordOpt = Annotated[
     str,
     typer.Option(
@@ -32,35 +25,8 @@ PasswordOpt = Annotated[
 ]
 
 
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK or host.startswith("127.")
-
-
-def console_problems(settings: Settings, admins: int) -> list[str]:
-    """Why the console may not listen on ``settings.host``, if it may not.
-
-    On loopback only the machine's own users can reach it; anywhere else it
-    needs a stable secret for session cookies and at least one admin login.
-    """
-    if is_loopback(settings.host):
-        return []
-    problems = []
-    if settings.secret_key is None or not settings.secret_key.get_secret_value().strip():
-        problems.append(
-            f"RAPPORT_SECRET_KEY is not set: the console on {settings.host} needs it to sign "
-            "logins; generate one with: "
-            'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-        )
-    if admins == 0:
-        problems.append(
-            f"no admin login exists, so nobody could sign in to the console on {settings.host}: "
-            "create one with `rapport users add NAME --role admin` (or listen on 127.0.0.1)"
-        )
-    return problems
-
-
 def _directory_run(database_url: str | None, work: Callable[[UserDirectory], Awaitable[T]]) -> T:
-    from bot.cli import migrate_or_exit, settings_or_exit
+    # The database layer is imported when a command runs, so `rapport --help` stays fast.
     from memory.database import create_engine, session_factory
 
     settings = settings_or_exit(database_url=database_url)
@@ -74,7 +40,7 @@ def _directory_run(database_url: str | None, work: Callable[[UserDirectory], Awa
             await engine.dispose()
 
     try:
-        return asyncio.run(go())
+        return run_async(go())
     except UserError as exc:
         typer.echo(f"rapport: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -111,6 +77,3 @@ def remove(name: str, database_url: DbOpt = None) -> None:
     """Delete a login; a signed-in session of it stops working at once."""
     _directory_run(database_url, lambda d: d.remove(name, actor="cli"))
     typer.echo(f"removed login {name!r}")
-
-
-__all__ = ["console_problems", "is_loopback", "users_cli"]
