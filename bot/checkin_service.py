@@ -153,7 +153,7 @@ class CheckinService:
 
     async def reply_sent(self, draft_id: int) -> None:
         """A sent check-in is ``sent``; a sent reply to a problem schedules its follow-up."""
-        draft = await self.store.draft(draft_id)
+        draft = await self.store.drafts.get(draft_id)
         if draft is None:
             return
         if draft.kind == DraftKind.CHECKIN:
@@ -161,8 +161,8 @@ class CheckinService:
             return
         if draft.message_id is None or draft.sent_message_id is None:
             return
-        problem = await self.store.message(draft.message_id)
-        reply = await self.store.message(draft.sent_message_id)
+        problem = await self.store.messages.get(draft.message_id)
+        reply = await self.store.messages.get(draft.sent_message_id)
         if problem is not None and reply is not None:
             await self._follow_up(problem, reply.id, reply.sent_at)
 
@@ -170,7 +170,7 @@ class CheckinService:
         # A rep answering in the thread themselves is a reply too.
         if not isinstance(ingested, Ingested):
             return
-        turns = await self.store.recent_turns(
+        turns = await self.store.messages.recent_turns(
             ingested.customer_id, msg.conversation_key, before_id=ingested.message_id, limit=10
         )
         asked = next((m for m in reversed(turns) if m.direction == "in"), None)
@@ -235,7 +235,7 @@ class CheckinService:
             raise CheckinError(f"{plan.due_at:%Y-%m-%d} is in the past for {customer.display_name}")
         row, created = await self.repo.schedule(customer.id, plan)
         if created:
-            await self.store.audit(label, "checkin.request", customer_id=customer.id)
+            await self.store.audit.record(label, "checkin.request", customer_id=customer.id)
         return row, created
 
     async def opt_out(self, customer_id: int, actor: str, *, at: datetime | None = None) -> int:
@@ -244,7 +244,7 @@ class CheckinService:
         if customer is None:
             raise CheckinError(_no_customer(customer_id))
         cancelled = await self.repo.cancel("the customer opted out", customer_id=customer_id)
-        await self.store.audit(actor, "checkin.opt_out", customer_id=customer_id)
+        await self.store.audit.record(actor, "checkin.opt_out", customer_id=customer_id)
         log.info("checkins_opted_out", customer_id=customer_id, cancelled=len(cancelled))
         return len(cancelled)
 
@@ -252,7 +252,7 @@ class CheckinService:
         """Allow check-ins again (new causes schedule new ones; cancelled ones stay cancelled)."""
         if await self.repo.set_opted_out(customer_id, None) is None:
             raise CheckinError(_no_customer(customer_id))
-        await self.store.audit(actor, "checkin.opt_in", customer_id=customer_id)
+        await self.store.audit.record(actor, "checkin.opt_in", customer_id=customer_id)
         log.info("checkins_opted_in", customer_id=customer_id)
 
     async def _customer(self, customer_id: int) -> Customer:

@@ -75,6 +75,8 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
         index = VectorIndex(store.sessions, embedder.model)
         similar = SimilarMessages(embedder, index, budget=settings.embedding_budget_ms / 1000)
         indexer = EmbeddingIndexer(embedder, index)
+    renderer = PromptRenderer()
+    drafter = drafter or make_drafter(settings)
     engine = ResponseEngine(
         store=store,
         recaller=Recaller(
@@ -82,8 +84,8 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
             RecallSettings(budget_tokens=settings.recall_budget_tokens),
             similar=similar,
         ),
-        renderer=PromptRenderer(),
-        drafter=drafter or make_drafter(settings),
+        renderer=renderer,
+        drafter=drafter,
         extractor=RuleFactExtractor(),
         review=ReviewHub(),
         settings=EngineSettings(
@@ -93,9 +95,11 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
             llm_concurrency=settings.llm_concurrency,
             recall_budget_tokens=settings.recall_budget_tokens,
         ),
+        # The model reads facts too, when there is one.
+        llm_extractor=(
+            LLMFactExtractor(drafter, renderer) if isinstance(drafter, OpenAIDrafter) else None
+        ),
     )
-    if isinstance(engine.drafter, OpenAIDrafter):
-        engine.llm_extractor = LLMFactExtractor(engine.drafter, engine.renderer)
     if indexer is not None:
         engine.observers.append(indexer)
     return Runtime(settings=settings, db=db, store=store, engine=engine, indexer=indexer)

@@ -99,7 +99,7 @@ def demo_message(
 async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> int:
     """Seed once: does nothing when any customer exists. Returns messages stored."""
     store = engine.store
-    if await store.count_messages() > 0:
+    if await store.messages.count() > 0:
         return 0
     now = now or datetime.now(UTC)
     stored = 0
@@ -107,13 +107,13 @@ async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> i
         for n, (days_ago, text, reply) in enumerate(turns):
             at = now - timedelta(days=days_ago)
             msg = demo_message(user_id, name, text, at, f"seed-{user_id}-{n}")
-            result = await store.ingest(msg, default_target(msg))
+            result = await store.messages.ingest(msg, default_target(msg))
             if not isinstance(result, Ingested) or result.draft_id is None:
                 continue
             facts = engine.extractor.extract(text, at, zone(None, engine.settings.timezone))
-            await store.remember(result.customer_id, result.message_id, facts, at=at)
+            await store.facts.remember(result.customer_id, result.message_id, facts, at=at)
             decided = at + timedelta(minutes=7)
-            await store.transition(
+            await store.drafts.transition(
                 result.draft_id,
                 [DraftStatus.QUEUED],
                 DraftStatus.SENDING,
@@ -125,7 +125,7 @@ async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> i
                 model="seed",
                 created_at=at,
             )
-            await store.record_sent(
+            await store.drafts.record_sent(
                 result.draft_id, reply, f"seed-reply-{user_id}-{n}", decided, "Sam"
             )
             stored += 2

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_blocking_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -14,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+_T = TypeVar("_T")
 
 
 class DatabaseURLError(ValueError):
@@ -110,3 +115,31 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+class Database:
+    """A session factory, and a way to run one write transaction fast on either database."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        engine = sessions.kw.get("bind")
+        assert isinstance(engine, AsyncEngine), "the session factory must be bound to an engine"
+        self.engine = engine
+        self._blocking = blocking_sqlite_engine(engine)
+
+    async def transaction(self, work: Callable[[Connection], _T]) -> _T:
+        """Run ``work`` as one transaction: committed if it returns, rolled back if it raises.
+
+        On a SQLite file the whole transaction runs in one worker thread on a
+        blocking connection, one hop between threads instead of three or four
+        per statement through aiosqlite. PostgreSQL runs it on its async driver.
+        """
+        if self._blocking is not None:
+            return await asyncio.to_thread(_run_blocking, self._blocking, work)
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(work)
+
+
+def _run_blocking(engine: Engine, work: Callable[[Connection], _T]) -> _T:
+    with engine.begin() as conn:
+        return work(conn)

@@ -48,10 +48,10 @@ async def detail(
     context = {
         "customer": customer,
         "identities": await console.directory.identities(customer_id),
-        "facts": await store.facts(customer_id),
-        "history": await store.history(customer_id, limit=200),
+        "facts": await store.facts.of(customer_id),
+        "history": await store.messages.history(customer_id, limit=200),
         "checkins": await records.checkins(customer_id),
-        "open_drafts": await store.open_drafts_for(customer_id),
+        "open_drafts": await store.drafts.open_for(customer_id),
         "platforms": PLATFORMS,
     }
     return console.page(request, "customer.html", context)
@@ -168,7 +168,7 @@ async def export(console: ConsoleDep, login: RepLogin, customer_id: int) -> Resp
         data = await console.directory.export(customer_id)
     except CustomerNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    await console.runtime.store.audit(
+    await console.runtime.store.audit.record(
         actor(login).label, "customer.export", customer_id=customer_id
     )
     return Response(

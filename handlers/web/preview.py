@@ -3,13 +3,16 @@
 A candidate source is checked twice: the renderer's own validation (it parses,
 it uses only declared variables) and trial renders on sample data in the
 sandbox (which catch unsafe attribute access, misspelt fields and runaway
-loops). A preview then drafts for a real customer and message through the
-engine's own request builder and the running drafter, with a renderer that
-holds the candidate, and stores nothing.
+loops). The trial renders run in a worker thread under ``PREVIEW_SECONDS``, so
+a runaway loop never holds up the event loop (and with it every page, Slack
+and Discord). A preview then drafts for a real customer and message through
+the engine's own request builder and the running drafter, with a renderer that
+holds the candidate (under the same time limit), and stores nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -19,30 +22,34 @@ from bot.drafters.base import DraftError, DraftRequest
 from bot.drafters.openai_chat import OpenAIDrafter
 from bot.engine import ResponseEngine
 from bot.llm_facts import LLMFactExtractor
+from bot.prompting import Prompter
 from bot.safety import clean_reply
-from memory.domain import DraftKind, RecallItem, conversation_key
+from memory.domain import RecallItem, conversation_key
 from memory.domain.dates import zone
-from memory.schema import Customer, Draft, Message
+from memory.schema import Customer, Message
 from prompts.renderer import TEMPLATES, ActiveTemplate, PromptRenderer, TemplateRejected
 
 PREVIEW_LABEL = "preview"
 DEFAULT_CHECKIN_REASON = "it has been a while since we last spoke"
+PREVIEW_SECONDS = 2.0  # per render of a candidate; a real prompt renders in a millisecond
 
 
 def candidate_renderer(running: PromptRenderer, name: str, source: str) -> PromptRenderer:
     """A renderer running what ``running`` runs, except ``name``, which runs ``source``."""
-    renderer = PromptRenderer({other: running.source(other) for other in TEMPLATES})
+    renderer = PromptRenderer(
+        {other: running.source(other) for other in TEMPLATES}, time_limit=PREVIEW_SECONDS
+    )
     renderer.use(name, ActiveTemplate(source, PREVIEW_LABEL))
     return renderer
 
 
-def check(engine: ResponseEngine, name: str, source: str) -> None:
+async def check(engine: ResponseEngine, name: str, source: str) -> None:
     """Raise :class:`TemplateRejected` (with the line where known) unless ``source`` is usable."""
-    renderer = PromptRenderer()
+    renderer = PromptRenderer(time_limit=PREVIEW_SECONDS)
     try:
         renderer.validate(name, source)
         for variables in sample_variables(engine, name):
-            renderer.render(name, variables, source=source)
+            await _off_the_loop(renderer, name, variables, source)
     except TemplateRejected as exc:
         if exc.line is None:
             raise TemplateRejected(name, exc.reason, _template_line(exc.__cause__)) from exc
@@ -51,13 +58,30 @@ def check(engine: ResponseEngine, name: str, source: str) -> None:
         raise TemplateRejected(name, str(exc), _template_line(exc)) from exc
 
 
+async def _off_the_loop(
+    renderer: PromptRenderer, name: str, variables: dict[str, Any], source: str
+) -> None:
+    """Render in a worker thread; the renderer stops itself at its time limit.
+
+    The extra second answers the admin even if the render is stuck in one long
+    call into C, which the renderer's clock cannot interrupt; that thread then
+    finishes on its own.
+    """
+    render = asyncio.to_thread(renderer.render, name, variables, source=source)
+    try:
+        await asyncio.wait_for(render, PREVIEW_SECONDS + 1)
+    except TimeoutError:
+        raise TemplateRejected(
+            name, f"the template took longer than {PREVIEW_SECONDS:g} s to render"
+        ) from None
+
+
 def sample_variables(engine: ResponseEngine, name: str) -> list[dict[str, Any]]:
     """Variables shaped exactly like the engine's: one rich set, one nearly empty."""
     if name == "system":
-        return [engine.persona()]
+        return [engine.prompter.persona()]
     if name == "extract_facts":
         return [{"text": "My cat Milo is sick.", "sent_on": "2026-01-05", "timezone": "UTC"}]
-    customer = Customer(display_name="Sam Example")
     at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     recalled = [
         RecallItem("fact", "Has a cat named Milo.", "customer profile", 1.0, 1, at, "Sam"),
@@ -65,7 +89,7 @@ def sample_variables(engine: ResponseEngine, name: str) -> list[dict[str, Any]]:
     ]
     sets = []
     for items in (recalled, []):
-        variables = engine.template_variables(customer, items)
+        variables = engine.prompter.template_variables("Sam Example", items)
         if name == "reply":
             variables["message"] = {"text": "Hello!", "platform": "web", "sent_at": at.isoformat()}
         else:
@@ -99,8 +123,8 @@ async def preview(
 
     Raises :class:`TemplateRejected` for a template that may not run.
     """
-    check(engine, name, source)
-    candidate = _engine_with(engine, candidate_renderer(engine.renderer, name, source))
+    await check(engine, name, source)
+    candidate = engine.prompter.with_renderer(candidate_renderer(engine.renderer, name, source))
     result = Preview()
     if name == "extract_facts":
         tz = zone(customer.timezone, engine.settings.timezone)
@@ -115,12 +139,12 @@ async def preview(
         if full:
             await _preview_facts(engine, candidate.renderer, message, tz, result)
         return result
-    request = await _request(candidate, name, customer, message, reason)
+    request = await _request(engine, candidate, name, customer, message, reason)
     result.prompt = request.prompt
     if not full:
         return result
     result.draft = await _draft(engine, request, result)
-    running = await _request(engine, name, customer, message, reason)
+    running = await _request(engine, engine.prompter, name, customer, message, reason)
     result.running_draft = await _draft(engine, running, result)
     if result.draft == result.running_draft and not isinstance(engine.drafter, OpenAIDrafter):
         result.notes.append(
@@ -131,24 +155,20 @@ async def preview(
 
 
 async def _request(
-    engine: ResponseEngine, name: str, customer: Customer, message: Message, reason: str
+    engine: ResponseEngine,
+    prompter: Prompter,
+    name: str,
+    customer: Customer,
+    message: Message,
+    reason: str,
 ) -> DraftRequest:
+    """The engine's own request, so the preview is what production sends."""
     if name == "checkin":
-        checkin = Draft(
-            customer_id=customer.id,
-            kind=DraftKind.CHECKIN,
-            reason=reason or DEFAULT_CHECKIN_REASON,
-            target={
-                "platform": message.platform,
-                "workspace": message.workspace,
-                "channel": message.channel,
-                "thread": message.thread,
-            },
+        _recalled, request = await engine.writer.checkin_request(
+            customer, reason or DEFAULT_CHECKIN_REASON, message.conversation_key, prompter
         )
-        # The engine's own check-in request, so the preview is what production sends.
-        _recalled, request = await engine.checkin_request(customer, checkin)
         return request
-    _recalled, request = await engine.recall_and_request(customer, message)
+    _recalled, request = await engine.writer.reply_request(customer, message, prompter)
     return request
 
 
@@ -177,18 +197,6 @@ async def _preview_facts(
         message.text, message.sent_at, tz
     )
     result.facts = [fact.statement for fact in facts]
-
-
-def _engine_with(engine: ResponseEngine, renderer: PromptRenderer) -> ResponseEngine:
-    """The same engine parts with another renderer; used only to build requests."""
-    return ResponseEngine(
-        store=engine.store,
-        recaller=engine.recaller,
-        renderer=renderer,
-        drafter=engine.drafter,
-        extractor=engine.extractor,
-        settings=engine.settings,
-    )
 
 
 def transient_message(customer: Customer, text: str, like: Message | None) -> Message:

@@ -117,7 +117,7 @@ async def api_drafts(
         statuses = [DraftStatus(s) for s in status.split(",")] if status else list(DraftStatus)
     except ValueError as exc:
         raise HTTPException(422, f"unknown status in {status!r}") from exc
-    drafts = await console.runtime.store.drafts_in(statuses, limit=500)
+    drafts = await console.runtime.store.drafts.in_statuses(statuses, limit=500)
     cards = [await console.runtime.engine.card(d.id) for d in drafts]
     return [card_json(c) for c in cards if c is not None]
 
@@ -205,7 +205,7 @@ async def _web_user(runtime: Runtime, customer_id: int) -> str | None:
 
 async def queue_context(runtime: Runtime) -> dict[str, Any]:
     """Open drafts newest first, and the last few decided ones."""
-    open_drafts = await runtime.store.drafts_in([*OPEN_STATUSES], limit=200)
+    open_drafts = await runtime.store.drafts.in_statuses([*OPEN_STATUSES], limit=200)
     async with runtime.store.sessions() as session:
         recent = (
             (
@@ -233,8 +233,8 @@ async def memory_context(console: Console, customer_id: int) -> dict[str, Any]:
     return {
         "customer": customer,
         "identities": await console.directory.identities(customer_id),
-        "facts": await console.runtime.store.facts(customer_id),
-        "history": await console.runtime.store.history(customer_id, limit=40),
+        "facts": await console.runtime.store.facts.of(customer_id),
+        "history": await console.runtime.store.messages.history(customer_id, limit=40),
     }
 
 

@@ -29,7 +29,7 @@ def new_message(console: LiveConsole, text: str, user: str = "lee", name: str = 
 
 
 def draft_of(console: LiveConsole, draft_id: int):  # type: ignore[no-untyped-def]
-    return console.call(lambda runtime: runtime.store.draft(draft_id))
+    return console.call(lambda runtime: runtime.store.drafts.get(draft_id))
 
 
 def test_a_rep_signs_in_and_approves_a_draft(page: Page, console: LiveConsole) -> None:

@@ -55,8 +55,8 @@ async def test_answered_problem_gets_a_followup_after_three_days(runtime, servic
     result = await runtime.engine.handle(message("My order never arrived"))
     await runtime.engine.decide(Decision(result.draft_id, Action.APPROVE, REP))
     [row] = await rows(service, result.customer_id)
-    draft = await runtime.store.draft(result.draft_id)
-    reply = await runtime.store.message(draft.sent_message_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
+    reply = await runtime.store.messages.get(draft.sent_message_id)
     assert row.cause_key == f"followup:{result.message_id}"
     assert row.due_at == next_daytime(reply.sent_at + timedelta(days=3), UTC_TZ, CheckinSettings())
     assert "never arrived" in row.reason and "solved" in row.reason

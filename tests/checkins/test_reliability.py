@@ -85,10 +85,10 @@ async def test_a_crash_after_the_draft_was_stored_is_finished_by_resume(
     attached = await service.repo.attach_draft(
         row, SAT_0901, row.reason, checkin_target(latest), timedelta(days=7)
     )  # ... and the process dies before the drafter runs
-    assert (await runtime.store.draft(attached.draft_id)).status == DraftStatus.QUEUED
+    assert (await runtime.store.drafts.get(attached.draft_id)).status == DraftStatus.QUEUED
     await second_runtime.engine.resume()  # the restarted process
     await second_runtime.engine.wait_idle()
-    assert (await runtime.store.draft(attached.draft_id)).status == DraftStatus.PENDING
+    assert (await runtime.store.drafts.get(attached.draft_id)).status == DraftStatus.PENDING
     again = CheckinService(second_runtime.engine, clock=FakeClock(clock() + timedelta(hours=1)))
     assert (await again.run_due(SAT_0901 + timedelta(hours=1))).drafted == []
     assert await checkin_drafts(runtime) == 1

@@ -105,7 +105,7 @@ async def test_checkin_due_at_night_waits_for_the_customers_morning(runtime, ser
     assert row.status == "scheduled" and row.due_at == datetime(2026, 11, 8, 0, 0, tzinfo=UTC)
     morning = await service.run_due(datetime(2026, 11, 8, 0, 0, tzinfo=UTC))
     [(_, draft_id)] = morning.drafted
-    draft = await runtime.store.draft(draft_id)
+    draft = await runtime.store.drafts.get(draft_id)
     assert "late" in draft.reason and "vet on Friday" in draft.reason
 
 

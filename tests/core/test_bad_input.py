@@ -11,8 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.drafters import OfflineDrafter
 from bot.runtime import build_runtime
-from memory.domain import DraftStatus
-from memory.store import storable
+from memory.domain import DraftStatus, storable
 from tests.helpers import message
 
 CORPUS = json.loads((Path(__file__).parents[1] / "data" / "bad_inputs.json").read_text("utf-8"))
@@ -26,9 +25,9 @@ async def test_bad_input_is_stored_and_handled(case, database_url):
     rt = build_runtime(Settings(database_url=database_url), drafter=OfflineDrafter())
     try:
         result = await rt.engine.handle(message(case["text"]))
-        stored = await rt.store.message(result.message_id)
+        stored = await rt.store.messages.get(result.message_id)
         assert stored.text == storable(case["text"])
-        draft = await rt.store.draft(result.draft_id)
+        draft = await rt.store.drafts.get(result.draft_id)
         assert draft.status in (DraftStatus.PENDING, DraftStatus.SKIPPED), draft.error
         if draft.status == DraftStatus.PENDING:
             assert draft.text.startswith("Hi Dana")

@@ -80,4 +80,4 @@ async def test_linking_identities_merges_history_across_platforms(runtime, draft
         )
     )
     assert any("Milo" in i.text for i in drafter.requests[-1].recalled)
-    assert len(await runtime.store.history(slack.customer_id)) == 3
+    assert len(await runtime.store.messages.history(slack.customer_id)) == 3

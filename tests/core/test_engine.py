@@ -19,10 +19,10 @@ async def test_failed_llm_leaves_a_visible_failed_draft_and_the_message(runtime,
     surface = RecordingSurface()
     runtime.engine.review.add(surface)
     result = await runtime.engine.handle(message("My order never arrived"))
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.FAILED
     assert "HTTP 500" in draft.error
-    assert (await runtime.store.message(result.message_id)).text == "My order never arrived"
+    assert (await runtime.store.messages.get(result.message_id)).text == "My order never arrived"
     assert surface.cards[-1].status is DraftStatus.FAILED
 
 
@@ -33,7 +33,7 @@ async def test_redelivered_message_is_stored_and_drafted_once(runtime, drafter):
     assert isinstance(again, Ingested) and again.duplicate
     assert again.draft_id == first.draft_id
     assert len(drafter.requests) == 1
-    assert await runtime.store.count_messages() == 1
+    assert await runtime.store.messages.count() == 1
 
 
 async def test_concurrent_redeliveries_store_one_message(runtime, drafter):
@@ -58,7 +58,7 @@ async def test_two_reps_approving_at_once_send_one_reply(runtime):
     )
     assert sorted(o.applied for o in outcomes) == [False, True]
     assert len(sender.sent) == 1
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.SENT
 
 
@@ -68,12 +68,12 @@ async def test_sent_reply_joins_the_customer_history(runtime, drafter):
     drafter.enqueue("Hi Dana, happy to help!")
     result = await runtime.engine.handle(message("Can you help?"))
     await runtime.engine.decide(Decision(result.draft_id, Action.APPROVE, REP))
-    history = await runtime.store.history(result.customer_id)
+    history = await runtime.store.messages.history(result.customer_id)
     assert [(m.direction, m.text) for m in history] == [
         ("in", "Can you help?"),
         ("out", "Hi Dana, happy to help!"),
     ]
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.decided_by == "Ann (web)" and draft.decided_at is not None
 
 
@@ -109,7 +109,7 @@ async def test_regenerate_writes_a_new_draft(runtime, drafter):
     result = await runtime.engine.handle(message("Hello"))
     await runtime.engine.decide(Decision(result.draft_id, Action.REGENERATE, REP))
     await runtime.engine.wait_idle()
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.PENDING
     assert draft.text == "Second, better try."
 
@@ -134,7 +134,7 @@ async def test_delivery_failure_is_shown_and_can_be_retried(runtime):
     result = await runtime.engine.handle(message("Hello"))
     outcome = await runtime.engine.decide(Decision(result.draft_id, Action.APPROVE, REP))
     assert not outcome.applied
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.FAILED and "channel_not_found" in draft.error
     sender.fail_with = None
     retry = await runtime.engine.decide(Decision(result.draft_id, Action.APPROVE, REP))
@@ -154,19 +154,19 @@ async def test_rep_reply_in_the_thread_supersedes_the_pending_draft(runtime):
             minutes=2,
         )
     )
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.SUPERSEDED
-    history = await runtime.store.history(result.customer_id)
+    history = await runtime.store.messages.history(result.customer_id)
     assert history[-1].author_kind == "rep"
 
 
 async def test_empty_message_is_stored_and_skipped(runtime, drafter):
     """A whitespace-only message is kept on record and produces no draft to review."""
     result = await runtime.engine.handle(message(" \u200b\n\t "))
-    draft = await runtime.store.draft(result.draft_id)
+    draft = await runtime.store.drafts.get(result.draft_id)
     assert draft.status == DraftStatus.SKIPPED
     assert drafter.requests == []
-    assert await runtime.store.count_messages() == 1
+    assert await runtime.store.messages.count() == 1
 
 
 async def test_resume_finishes_a_message_stored_before_a_crash(runtime, drafter):
@@ -174,13 +174,15 @@ async def test_resume_finishes_a_message_stored_before_a_crash(runtime, drafter)
     from bot.engine import default_target
 
     msg = message("Stored, then the process died")
-    ingested = await runtime.store.ingest(msg, default_target(msg))  # no drafting: the crash
+    ingested = await runtime.store.messages.ingest(
+        msg, default_target(msg)
+    )  # no drafting: the crash
     surface = RecordingSurface()
     runtime.engine.review.add(surface)
     assert await runtime.engine.resume() == 1
     await runtime.engine.wait_idle()
     assert await runtime.engine.resume() == 0
-    draft = await runtime.store.draft(ingested.draft_id)
+    draft = await runtime.store.drafts.get(ingested.draft_id)
     assert draft.status == DraftStatus.PENDING
     assert len(drafter.requests) == 1
     assert len([c for c in surface.cards if c.draft_id == ingested.draft_id]) == 1
@@ -226,9 +228,9 @@ async def test_periodic_resume_finishes_an_orphaned_draft_but_not_a_fresh_one(ru
     from memory.schema import Draft
 
     old = message("Stored by a worker that then died")
-    orphan = await runtime.store.ingest(old, default_target(old))
+    orphan = await runtime.store.messages.ingest(old, default_target(old))
     fresh = message("Just stored by a live worker")
-    live = await runtime.store.ingest(fresh, default_target(fresh))
+    live = await runtime.store.messages.ingest(fresh, default_target(fresh))
     async with runtime.store.sessions() as session:
         await session.execute(
             update(Draft)
@@ -238,5 +240,5 @@ async def test_periodic_resume_finishes_an_orphaned_draft_but_not_a_fresh_one(ru
         await session.commit()
     assert await runtime.engine.resume(periodic=True) == 1
     await runtime.engine.wait_idle()
-    assert (await runtime.store.draft(orphan.draft_id)).status == DraftStatus.PENDING
-    assert (await runtime.store.draft(live.draft_id)).status == DraftStatus.QUEUED
+    assert (await runtime.store.drafts.get(orphan.draft_id)).status == DraftStatus.PENDING
+    assert (await runtime.store.drafts.get(live.draft_id)).status == DraftStatus.QUEUED

@@ -17,7 +17,7 @@ async def test_a_dm_is_answered_in_the_dm(fake, service, runtime):
     await fake.click(rep, card.response["id"], button(card, "Approve"))
     reply = (await fake.wait_for(lambda: fake.replies(said["channel_id"])))[0]
     assert str(reply.body["message_reference"]["message_id"]) == said["id"]
-    message = await runtime.store.message(1)
+    message = await runtime.store.messages.get(1)
     assert (message.workspace, message.is_direct) == ("dm", True)
 
 
@@ -28,7 +28,7 @@ async def test_a_thread_message_is_answered_in_the_thread(fake, service, runtime
     card = await first_card(fake)
     await fake.click(rep, card.response["id"], button(card, "Approve"))
     assert await fake.wait_for(lambda: fake.replies(fake.thread_id))
-    message = await runtime.store.message(1)
+    message = await runtime.store.messages.get(1)
     assert message.conversation_key == conversation_key(
         "discord", fake.guild_id, fake.thread_id, None
     )
@@ -43,14 +43,14 @@ async def test_bots_system_messages_edits_and_the_review_channel_are_ignored(
     await fake.say(other_bot, "I am a bot")
     await fake.say(dana, "", message_type=MEMBER_JOIN)
     original = await fake.say(dana, "first version")
-    await eventually(runtime.store.count_messages)  # people edit after the message has landed
+    await eventually(runtime.store.messages.count)  # people edit after the message has landed
     await fake.dispatch("MESSAGE_UPDATE", dict(original, content="edited version"))
     await fake.say(fake.member("Ana", rep=True), "chatting", channel_id=fake.review_channel_id)
     await fake.say(dana, "last message")
     await fake.wait_for(lambda: len(fake.cards()) >= 2)
     await runtime.engine.wait_idle()
-    assert await runtime.store.count_messages() == 2  # "first version" and "last message"
-    assert (await runtime.store.message(1)).text == "first version"
+    assert await runtime.store.messages.count() == 2  # "first version" and "last message"
+    assert (await runtime.store.messages.get(1)).text == "first version"
     assert len(fake.cards()) == 2  # and the bot's own echoed cards made no drafts
 
 
@@ -66,9 +66,9 @@ async def test_a_rep_answering_in_the_channel_supersedes_the_draft(fake, service
     )[-1]
     assert edit.body["components"] == []
     assert "Ana Rep" in str(edit.body["embeds"])
-    draft = await eventually(lambda: runtime.store.draft(1))
+    draft = await eventually(lambda: runtime.store.drafts.get(1))
     assert draft.status == DraftStatus.SUPERSEDED
-    history = await runtime.store.history(draft.customer_id)
+    history = await runtime.store.messages.history(draft.customer_id)
     assert [m.author_kind for m in history] == ["customer", "rep"]
 
 
@@ -81,7 +81,7 @@ async def test_only_configured_channels_are_served(fake, start_service, runtime)
     await fake.say(dana, "in a DM", dm=True)
     await fake.wait_for(lambda: len(fake.cards()) >= 2)
     await runtime.engine.wait_idle()
-    texts = [m.text for m in await runtime.store.history(1)] + [
-        m.text for m in await runtime.store.history(2)
+    texts = [m.text for m in await runtime.store.messages.history(1)] + [
+        m.text for m in await runtime.store.messages.history(2)
     ]
     assert sorted(texts) == ["in a DM", "in the thread"]

@@ -56,9 +56,9 @@ async def llm_runtime(
 async def outcome(runtime: Runtime, text: str = "My order never arrived") -> Any:
     result = await runtime.engine.handle(message(text))
     assert isinstance(result, Ingested)
-    stored = await runtime.store.message(result.message_id)
+    stored = await runtime.store.messages.get(result.message_id)
     assert stored is not None and stored.text == text  # the message is never lost
-    return await runtime.store.draft(result.draft_id)
+    return await runtime.store.drafts.get(result.draft_id)
 
 
 def error(status: int, **headers: str) -> Scripted:
@@ -150,5 +150,5 @@ async def test_failed_draft_can_be_regenerated_when_the_endpoint_recovers(llm, l
     )
     assert decided.applied
     await runtime.engine.wait_idle()
-    again = await runtime.store.draft(draft.id)
+    again = await runtime.store.drafts.get(draft.id)
     assert again.status == DraftStatus.PENDING and again.text == "Hi Dana, we're back and on it."

@@ -66,7 +66,7 @@ async def test_info_logs_never_carry_message_text_or_the_api_key(
     finally:
         await runtime.close()
 
-    assert (await runtime.store.draft(failed.draft_id)).status == DraftStatus.FAILED
+    assert (await runtime.store.drafts.get(failed.draft_id)).status == DraftStatus.FAILED
     logs = capsys.readouterr()
     written = logs.err + logs.out
     for event in ("message_stored", "draft_ready", "reply_sent", "draft_failed"):

@@ -71,7 +71,7 @@ async def test_malformed_bodies_get_a_4xx_or_an_ack_not_a_crash(
     response = await http_slack.slack.post(body, content_type)
     assert response.status_code < 500, f"{name}: HTTP {response.status_code} {response.text[:200]}"
     await http_slack.settle()
-    assert await http_slack.runtime.store.count_messages() == 0
+    assert await http_slack.runtime.store.messages.count() == 0
 
 
 @pytest.mark.parametrize(("name", "bad"), MALFORMED_EVENTS)
@@ -89,7 +89,7 @@ async def test_malformed_message_events_do_not_break_the_next_message(
     )
     assert good.status_code == 200
     await http_slack.settle()
-    drafts = await http_slack.runtime.store.drafts_in(list(DraftStatus))
+    drafts = await http_slack.runtime.store.drafts.in_statuses(list(DraftStatus))
     assert any(d.status == DraftStatus.PENDING for d in drafts)
     assert any("My kettle is broken" in json.dumps(c["blocks"]) for c in http_slack.cards())
 
@@ -106,7 +106,7 @@ async def test_lone_surrogate_escape_in_text_is_stored_not_retried_forever(
     response = await http_slack.slack.post(raw.encode(), "application/json")
     assert response.status_code == 200
     await http_slack.settle()
-    [stored] = await http_slack.runtime.store.history(1)
+    [stored] = await http_slack.runtime.store.messages.history(1)
     assert stored.text == "broken \ufffd emoji"
 
 

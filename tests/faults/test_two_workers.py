@@ -56,11 +56,11 @@ async def test_same_messages_to_two_workers_are_drafted_once(workers):
     for runtime, _drafter, _sender in workers:
         await runtime.engine.wait_idle()
     store = workers[0][0].store
-    assert await store.count_messages() == MESSAGES
+    assert await store.messages.count() == MESSAGES
     assert len({r.message_id for r in results}) == MESSAGES
     assert sum(not r.duplicate for r in results) == MESSAGES
     assert sum(len(drafter.requests) for _r, drafter, _s in workers) == MESSAGES
-    pending = await store.drafts_in([DraftStatus.PENDING], limit=1000)
+    pending = await store.drafts.in_statuses([DraftStatus.PENDING], limit=1000)
     assert len(pending) == MESSAGES
 
 
@@ -84,7 +84,7 @@ async def test_racing_approvals_on_two_workers_send_each_reply_once(workers):
     assert sum(o.applied for o in outcomes) == MESSAGES
     platform = workers[0][2]
     assert len(platform.sent) == MESSAGES
-    sent = await first.store.drafts_in([DraftStatus.SENT], limit=1000)
+    sent = await first.store.drafts.in_statuses([DraftStatus.SENT], limit=1000)
     assert sorted(d.id for d in sent) == sorted(drafts)
 
 
@@ -93,9 +93,9 @@ async def test_two_workers_resuming_after_a_crash_draft_each_message_once(worker
     store = workers[0][0].store
     for n in range(MESSAGES):
         msg = message(f"Stored before the crash {n}", user=f"r{n}", message_id=f"crash-{n}")
-        await store.ingest(msg, default_target(msg))
+        await store.messages.ingest(msg, default_target(msg))
     await asyncio.gather(*(runtime.engine.resume() for runtime, _d, _s in workers))
     for runtime, _drafter, _sender in workers:
         await runtime.engine.wait_idle()
     assert sum(len(drafter.requests) for _r, drafter, _s in workers) == MESSAGES
-    assert len(await store.drafts_in([DraftStatus.PENDING], limit=1000)) == MESSAGES
+    assert len(await store.drafts.in_statuses([DraftStatus.PENDING], limit=1000)) == MESSAGES

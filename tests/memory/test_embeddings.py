@@ -50,7 +50,7 @@ KEY = message("-").conversation_key
 
 
 async def customer_of(rt: Runtime, message_id: int) -> int:
-    row = await rt.store.message(message_id)
+    row = await rt.store.messages.get(message_id)
     assert row is not None
     return row.customer_id
 
@@ -118,7 +118,7 @@ async def test_a_failing_embeddings_endpoint_leaves_full_text_recall_working(mea
     await stored(meaning, "The invoice for March was charged twice")
     llm.embedding_script.extend([Scripted(status=500, body={"error": "down"})] * 10)
     result = await meaning.engine.handle(message("about that invoice", minutes=5))
-    draft = await meaning.store.draft(result.draft_id)
+    draft = await meaning.store.drafts.get(result.draft_id)
     assert draft.status == "pending"
     assert any("invoice" in item["text"] for item in draft.recall)
 
@@ -188,7 +188,7 @@ async def test_retention_purge_deletes_the_vectors_of_purged_messages(meaning):
     """Messages past retention take their vectors with them; newer ones keep theirs."""
     _old, new = await stored(meaning, "an old kitten story", "a newer flight story")
     await meaning.indexer.drain()
-    await meaning.store.purge_before(T0 + timedelta(seconds=30))
+    await meaning.store.messages.purge_before(T0 + timedelta(seconds=30))
     async with meaning.store.sessions() as session:
         left = set((await session.execute(select(MessageEmbedding.message_id))).scalars())
     assert left == {new}

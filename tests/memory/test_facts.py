@@ -11,10 +11,10 @@ from tests.memory.helpers import START, feed, said
 
 
 async def _facts(runtime: Runtime, message_id: int) -> dict[str, tuple[str, int | None]]:
-    customer = (await runtime.store.message(message_id)).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(message_id)).customer_id  # type: ignore[union-attr]
     return {
         f"{f.kind}:{f.key}": (f.value, f.source_message_id)
-        for f in await runtime.store.facts(customer)
+        for f in await runtime.store.facts.of(customer)
     }
 
 

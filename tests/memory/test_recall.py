@@ -15,7 +15,7 @@ async def test_relevant_old_message_beats_irrelevant_recent_one(runtime: Runtime
         said("The Atlas drive isn't showing up on my Mac at all", days=0),
         *[said(f"haha the weather is grim again, day {i}", days=100 + i) for i in range(5)],
     )
-    customer = (await runtime.store.message(old)).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(old)).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer,
         "slack:T1:C1:",
@@ -34,7 +34,7 @@ async def test_synonyms_find_messages_that_share_no_word(runtime: Runtime) -> No
         said("my sourdough starter died, so sad", days=1),
         said("the router firmware update went fine", days=2),
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "how did the vet visit go?", now=START + timedelta(days=9)
     )
@@ -48,7 +48,7 @@ async def test_facts_come_with_their_source_message(runtime: Runtime) -> None:
         said("sorry for the delay, my cat Milo is sitting on my keyboard", days=0),
         *[said(f"ok thanks, noted number {i}", days=1 + i) for i in range(5)],
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "what's my kitty called?", now=START + timedelta(days=10)
     )
@@ -66,7 +66,7 @@ async def test_my_cat_also_means_the_cat_by_name(runtime: Runtime) -> None:
         said("Milo knocked the router off the shelf and now nothing works", days=20),
         said("the office printer is broken again", days=21),
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "did my cat break something?", now=START + timedelta(days=30)
     )
@@ -81,7 +81,7 @@ async def test_newest_statement_wins_when_asking_how_things_are_now(runtime: Run
         said("I live in Portland, it's been raining all week", days=0),
         said("we finally moved to Denver! boxes everywhere", days=90),
     )
-    customer = (await runtime.store.message(old)).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(old)).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer,
         "slack:T1:C1:",
@@ -101,7 +101,7 @@ async def test_reply_to_a_matching_question_is_recalled(runtime: Runtime) -> Non
         said("a sunset over the lake, with purple clouds", days=0.01),
         *[said(f"lunch was good today {i}", days=5 + i) for i in range(4)],
     )
-    customer = (await runtime.store.message(ids[1])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[1])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "what did I paint?", now=START + timedelta(days=20)
     )
@@ -116,7 +116,7 @@ async def test_named_time_favours_messages_from_then(runtime: Runtime) -> None:
         said("the trail camera fills the card with blank clips again", days=35),
         said("thanks, all good now", days=62),
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     now = START + timedelta(days=63)  # 4 May: "last month" is April
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "what was wrong with my camera last month?", now=now
@@ -133,7 +133,7 @@ async def test_recall_never_returns_another_customers_messages(runtime: Runtime)
         said("my Orbit headset won't pair either", days=0, user="U9", name="Other"),
         said("Orbit headset pairing is broken for me", days=1, user="U9", name="Other"),
     )
-    customer = (await runtime.store.message(mine[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(mine[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.ranked(
         customer, "slack:T1:C1:", "orbit headset pairing", now=START + timedelta(days=2)
     )
@@ -151,7 +151,7 @@ async def test_recall_fits_the_token_budget(runtime: Runtime) -> None:
             for i in range(30)
         ],
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.recall(
         customer,
         "slack:T1:C1:",
@@ -170,7 +170,7 @@ async def test_draft_recall_pins_the_live_conversation(runtime: Runtime) -> None
         said("the Nimbus router keeps dropping", days=0),
         said("it happens every evening", days=0.001),
     )
-    customer = (await runtime.store.message(ids[0])).customer_id  # type: ignore[union-attr]
+    customer = (await runtime.store.messages.get(ids[0])).customer_id  # type: ignore[union-attr]
     items = await runtime.engine.recaller.recall(
         customer, "slack:T1:C1:", "any news?", now=START + timedelta(hours=1)
     )

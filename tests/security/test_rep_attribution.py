@@ -43,10 +43,10 @@ async def test_a_rep_answering_the_thread_starter_is_stored_under_her_not_the_la
     a, b = await _thread_of_two(runtime)
     stored = await runtime.engine.handle(rep(REFUND, message_id="r1", minutes=2))
     assert isinstance(stored, Ingested) and stored.customer_id == a.customer_id
-    assert REFUND in [m.text for m in await runtime.store.history(a.customer_id)]
-    assert REFUND not in [m.text for m in await runtime.store.history(b.customer_id)]
-    assert (await runtime.store.draft(a.draft_id)).status == DraftStatus.SUPERSEDED
-    assert (await runtime.store.draft(b.draft_id)).status == DraftStatus.PENDING
+    assert REFUND in [m.text for m in await runtime.store.messages.history(a.customer_id)]
+    assert REFUND not in [m.text for m in await runtime.store.messages.history(b.customer_id)]
+    assert (await runtime.store.drafts.get(a.draft_id)).status == DraftStatus.SUPERSEDED
+    assert (await runtime.store.drafts.get(b.draft_id)).status == DraftStatus.PENDING
 
 
 async def test_the_other_customers_next_prompt_and_export_never_carry_the_reps_words(
@@ -69,8 +69,10 @@ async def test_forgetting_the_customer_takes_the_reps_reply_to_her_with_her(runt
     a, b = await _thread_of_two(runtime)
     await runtime.engine.handle(rep(REFUND, message_id="r1", minutes=2))
     await CustomerDirectory(runtime.store.sessions).forget(a.customer_id, actor="test")
-    assert [m.text for m in await runtime.store.history(b.customer_id)] == ["Same here, any news?"]
-    assert await runtime.store.count_messages() == 1
+    assert [m.text for m in await runtime.store.messages.history(b.customer_id)] == [
+        "Same here, any news?"
+    ]
+    assert await runtime.store.messages.count() == 1
 
 
 async def test_a_rep_mentioning_a_customer_answers_that_customer(runtime):
@@ -80,8 +82,8 @@ async def test_a_rep_mentioning_a_customer_answers_that_customer(runtime):
         rep("<@u-bob> yours is refunded too", message_id="r1", minutes=2, mentions=("u-bob",))
     )
     assert stored.customer_id == b.customer_id
-    assert (await runtime.store.draft(b.draft_id)).status == DraftStatus.SUPERSEDED
-    assert (await runtime.store.draft(a.draft_id)).status == DraftStatus.PENDING
+    assert (await runtime.store.drafts.get(b.draft_id)).status == DraftStatus.SUPERSEDED
+    assert (await runtime.store.drafts.get(a.draft_id)).status == DraftStatus.PENDING
 
 
 async def _alice_writes_last(runtime) -> Ingested:
@@ -117,6 +119,6 @@ async def test_an_unaddressed_rep_message_in_a_shared_channel_is_stored_under_no
     b = await runtime.engine.handle(bob("Do you ship to Oslo?", thread=None, message_id="b1"))
     result = await runtime.engine.handle(rep("Yes!", thread=None, message_id="r1", minutes=2))
     assert isinstance(result, Ignored)
-    assert await runtime.store.count_messages() == 2
+    assert await runtime.store.messages.count() == 2
     for ingested in (a, b):
-        assert (await runtime.store.draft(ingested.draft_id)).status == DraftStatus.PENDING
+        assert (await runtime.store.drafts.get(ingested.draft_id)).status == DraftStatus.PENDING

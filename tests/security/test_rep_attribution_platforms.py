@@ -24,9 +24,9 @@ async def _slack_thread_of_two(h: SlackHarness) -> str:
 
 
 async def _histories(h: SlackHarness) -> dict[int, list[str]]:
-    drafts = await h.runtime.store.drafts_in(list(DraftStatus))
+    drafts = await h.runtime.store.drafts.in_statuses(list(DraftStatus))
     return {
-        d.customer_id: [m.text for m in await h.runtime.store.history(d.customer_id)]
+        d.customer_id: [m.text for m in await h.runtime.store.messages.history(d.customer_id)]
         for d in drafts
     }
 
@@ -39,12 +39,12 @@ async def test_slack_rep_in_a_shared_thread_answers_its_starter(http_slack: Slac
     note = "Refunded to your card ending 4242."
     await http_slack.slack.event(message(note, user=REP, channel=SUPPORT, thread_ts=thread))
     await http_slack.settle()
-    dana, sam = await http_slack.runtime.store.drafts_in(list(DraftStatus))
+    dana, sam = await http_slack.runtime.store.drafts.in_statuses(list(DraftStatus))
     histories = await _histories(http_slack)
     assert note in histories[dana.customer_id]
     assert note not in histories[sam.customer_id]
-    assert (await http_slack.runtime.store.draft(dana.id)).status == DraftStatus.SUPERSEDED
-    assert (await http_slack.runtime.store.draft(sam.id)).status == DraftStatus.PENDING
+    assert (await http_slack.runtime.store.drafts.get(dana.id)).status == DraftStatus.SUPERSEDED
+    assert (await http_slack.runtime.store.drafts.get(sam.id)).status == DraftStatus.PENDING
 
 
 async def test_slack_rep_mentioning_a_customer_answers_that_customer(http_slack: SlackHarness):
@@ -54,11 +54,11 @@ async def test_slack_rep_mentioning_a_customer_answers_that_customer(http_slack:
     note = f"<@{BOB}> yours is refunded too."
     await http_slack.slack.event(message(note, user=REP, channel=SUPPORT, thread_ts=thread))
     await http_slack.settle()
-    dana, sam = await http_slack.runtime.store.drafts_in(list(DraftStatus))
+    dana, sam = await http_slack.runtime.store.drafts.in_statuses(list(DraftStatus))
     histories = await _histories(http_slack)
     assert note in histories[sam.customer_id]
     assert note not in histories[dana.customer_id]
-    assert (await http_slack.runtime.store.draft(dana.id)).status == DraftStatus.PENDING
+    assert (await http_slack.runtime.store.drafts.get(dana.id)).status == DraftStatus.PENDING
 
 
 async def test_discord_rep_replying_in_a_shared_channel_answers_the_replied_customer(
@@ -74,7 +74,7 @@ async def test_discord_rep_replying_in_a_shared_channel_answers_the_replied_cust
     await fake.say(fake.member("Ana Rep", rep=True), "Yes, 10 to 4!", reply_to=asked)
     bobs = await _draft_of(runtime, "Is the shop open Sunday?")
     await eventually(lambda: _status(runtime, bobs.id, DraftStatus.SUPERSEDED))
-    history = [m.text for m in await runtime.store.history(bobs.customer_id)]
+    history = [m.text for m in await runtime.store.messages.history(bobs.customer_id)]
     assert history == ["Is the shop open Sunday?", "Yes, 10 to 4!"]
     for text in ("Do you ship to Oslo?", "Hello?"):
         assert (await _draft_of(runtime, text)).status == DraftStatus.PENDING
@@ -89,22 +89,22 @@ async def test_discord_rep_mentioning_a_customer_answers_that_customer(fake, ser
     await fake.say(fake.member("Ana Rep", rep=True), "Yes, 10 to 4!", mentions=[bob])
     bobs = await _draft_of(runtime, "Is the shop open Sunday?")
     await eventually(lambda: _status(runtime, bobs.id, DraftStatus.SUPERSEDED))
-    history = [m.text for m in await runtime.store.history(bobs.customer_id)]
+    history = [m.text for m in await runtime.store.messages.history(bobs.customer_id)]
     assert history[-1] == "Yes, 10 to 4!"
     alices = await _draft_of(runtime, "Do you ship to Oslo?")
     assert alices.status == DraftStatus.PENDING
-    assert len(await runtime.store.history(alices.customer_id)) == 1
+    assert len(await runtime.store.messages.history(alices.customer_id)) == 1
 
 
 async def _draft_of(runtime, text: str):
     """The draft answering the customer message ``text`` (ids follow arrival, not posting)."""
-    for draft in await runtime.store.drafts_in(list(DraftStatus)):
-        message = await runtime.store.message(draft.message_id)
+    for draft in await runtime.store.drafts.in_statuses(list(DraftStatus)):
+        message = await runtime.store.messages.get(draft.message_id)
         if message is not None and message.text == text:
             return draft
     raise AssertionError(f"no draft answers {text!r}")
 
 
 async def _status(runtime, draft_id: int, status: DraftStatus):
-    draft = await runtime.store.draft(draft_id)
+    draft = await runtime.store.drafts.get(draft_id)
     return draft if draft is not None and draft.status == status else None

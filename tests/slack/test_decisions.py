@@ -47,9 +47,9 @@ async def test_approve_posts_the_reply_in_the_customer_thread(http_slack: SlackH
     blocks = json.dumps(card["blocks"])
     assert "Sent" in blocks and "Riley Rep" in blocks and "Sorry Dana, it ships today." in blocks
     assert not any(b["type"] == "actions" for b in card["blocks"])
-    ref = await http_slack.runtime.store.card_ref(await http_slack.draft_id(), "slack")
+    ref = await http_slack.runtime.store.cards.get(await http_slack.draft_id(), "slack")
     assert ref is not None and (card["channel"], card["ts"]) == (REVIEW, ref["ts"])
-    draft = await http_slack.runtime.store.draft(await http_slack.draft_id())
+    draft = await http_slack.runtime.store.drafts.get(await http_slack.draft_id())
     assert draft is not None and draft.status == DraftStatus.SENT
     assert len(http_slack.fake.calls_to("chat.postMessage")) == 2  # the card, the reply
 
@@ -83,7 +83,7 @@ async def test_edit_opens_a_prefilled_modal_and_sends_the_edited_text(
     await http_slack.settle()
     [reply] = http_slack.replies()
     assert reply["text"] == "Better words from Riley."
-    draft = await http_slack.runtime.store.draft(draft_id)
+    draft = await http_slack.runtime.store.drafts.get(draft_id)
     assert draft is not None and draft.final_text == "Better words from Riley."
 
 
@@ -110,7 +110,7 @@ async def test_non_rep_click_changes_nothing_and_is_told_why(http_slack: SlackHa
     assert len(notes) == 4
     assert all(n.args["user"] == STRANGER for n in notes)
     assert notes[0].args["text"].startswith("Only reps can approve drafts")
-    draft = await http_slack.runtime.store.draft(await http_slack.draft_id())
+    draft = await http_slack.runtime.store.drafts.get(await http_slack.draft_id())
     assert draft is not None and draft.status == DraftStatus.PENDING
 
 

@@ -49,7 +49,7 @@ async def test_slack_retry_of_the_same_event_makes_one_card(http_slack: SlackHar
     assert [first.status_code, again.status_code, later.status_code] == [200, 200, 200]
     await http_slack.settle()
     assert len(http_slack.cards()) == 1
-    assert await http_slack.runtime.store.count_messages() == 1
+    assert await http_slack.runtime.store.messages.count() == 1
 
 
 async def test_bad_signature_is_refused_and_nothing_stored(http_slack: SlackHarness) -> None:
@@ -59,7 +59,7 @@ async def test_bad_signature_is_refused_and_nothing_stored(http_slack: SlackHarn
     response = await http_slack.slack.post(body, "application/json", secret="not-the-secret")
     assert response.status_code == 401
     await http_slack.settle()
-    assert await http_slack.runtime.store.count_messages() == 0
+    assert await http_slack.runtime.store.messages.count() == 0
     assert http_slack.cards() == []
 
 
@@ -72,7 +72,7 @@ async def test_stale_timestamp_is_refused(http_slack: SlackHarness) -> None:
     )
     assert response.status_code == 401
     await http_slack.settle()
-    assert await http_slack.runtime.store.count_messages() == 0
+    assert await http_slack.runtime.store.messages.count() == 0
 
 
 async def test_forged_timestamp_is_refused(http_slack: SlackHarness) -> None:
@@ -89,7 +89,7 @@ async def test_forged_timestamp_is_refused(http_slack: SlackHarness) -> None:
     }
     response = await http_slack.slack.http.post(http_slack.slack.url, content=body, headers=headers)
     assert response.status_code == 401
-    assert await http_slack.runtime.store.count_messages() == 0
+    assert await http_slack.runtime.store.messages.count() == 0
 
 
 async def test_edits_deletions_joins_and_bots_are_ignored(http_slack: SlackHarness) -> None:
@@ -107,7 +107,7 @@ async def test_edits_deletions_joins_and_bots_are_ignored(http_slack: SlackHarne
     for event in ignored:
         assert (await http_slack.slack.event(event)).status_code == 200
     await http_slack.settle()
-    assert await http_slack.runtime.store.count_messages() == 0
+    assert await http_slack.runtime.store.messages.count() == 0
     assert http_slack.cards() == []
 
 
@@ -139,7 +139,7 @@ async def test_rep_reply_in_customer_thread_supersedes_the_draft(
         message("Yes, 10 to 4!", user=REP, channel=SUPPORT, thread_ts=first["ts"])
     )
     await http_slack.settle()
-    draft = await http_slack.runtime.store.draft(await http_slack.draft_id())
+    draft = await http_slack.runtime.store.drafts.get(await http_slack.draft_id())
     assert draft is not None and draft.status == DraftStatus.SUPERSEDED
     [update] = [c.args for c in http_slack.fake.calls_to("chat.update")][-1:]
     assert "Answered directly" in json.dumps(update["blocks"])

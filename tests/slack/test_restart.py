@@ -27,7 +27,7 @@ async def test_stored_but_undrafted_message_gets_one_card_after_restart(
 ) -> None:
     """A message stored just before a crash is drafted after restart and shown exactly once."""
     before = build_runtime(Settings(database_url=runtime.settings.database_url))
-    await before.store.ingest(*_slack_message("Did my refund go through?"))  # then: crash
+    await before.store.messages.ingest(*_slack_message("Did my refund go through?"))  # then: crash
     await before.db.dispose()
 
     harness, server, task = await serve_http(fake_slack, runtime)  # resume() + start()
@@ -35,7 +35,7 @@ async def test_stored_but_undrafted_message_gets_one_card_after_restart(
         await harness.settle()
         [card] = harness.cards()
         assert "Did my refund go through?" in str(card["blocks"])
-        draft = await runtime.store.draft(await harness.draft_id())
+        draft = await runtime.store.drafts.get(await harness.draft_id())
         assert draft is not None and draft.status == DraftStatus.PENDING
     finally:
         await shut(harness, server, task)
@@ -65,7 +65,7 @@ async def test_restarting_twice_never_duplicates_a_card(
 ) -> None:
     """A second restart updates nothing twice: the card already posted is not posted again."""
     before = build_runtime(Settings(database_url=runtime.settings.database_url))
-    await before.store.ingest(*_slack_message("Hello again"))
+    await before.store.messages.ingest(*_slack_message("Hello again"))
     await before.db.dispose()
     for _ in range(2):
         harness, server, task = await serve_http(fake_slack, runtime)

@@ -18,7 +18,7 @@ async def test_socket_mode_message_card_approve_reply(socket_slack: SlackHarness
     event = message("Are you open today?", user=CUSTOMER, channel=SUPPORT)
     ack = await fake.send_envelope("events_api", event_callback(event))
     assert "envelope_id" in ack
-    assert await socket_slack.runtime.store.count_messages() == 1  # stored before the ack
+    assert await socket_slack.runtime.store.messages.count() == 1  # stored before the ack
     await socket_slack.settle()
     assert len(socket_slack.cards()) == 1
     draft_id = await socket_slack.draft_id()

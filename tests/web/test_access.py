@@ -26,7 +26,7 @@ async def pending_draft(console: LiveConsole, text: str = "My order is late agai
     draft_id = result.draft_id  # type: ignore[union-attr]
 
     async def ready() -> bool:
-        draft = await console.runtime.store.draft(draft_id)
+        draft = await console.runtime.store.drafts.get(draft_id)
         return draft is not None and draft.status == DraftStatus.PENDING
 
     await eventually(ready)
@@ -58,7 +58,7 @@ async def test_a_decision_without_a_login_changes_nothing(console: LiveConsole) 
         await client.get("/login")  # a session and its token, but no login
         refused = await client.post(f"/drafts/{draft_id}/approve")
     assert refused.status_code in (401, 403)
-    draft = await console.runtime.store.draft(draft_id)
+    draft = await console.runtime.store.drafts.get(draft_id)
     assert draft is not None and draft.status == DraftStatus.PENDING
     assert console.sender.sent == []
 
@@ -84,7 +84,7 @@ async def test_a_rep_reviews_and_the_decision_names_them(console: LiveConsole) -
         assert (await client.get("/queue")).status_code == 200
         approved = await client.post(f"/drafts/{draft_id}/approve")
     assert approved.status_code == 303
-    draft = await console.runtime.store.draft(draft_id)
+    draft = await console.runtime.store.drafts.get(draft_id)
     assert draft is not None and draft.status == DraftStatus.SENT
     assert draft.decided_by == "rita (web)"
     assert [text for _, text in console.sender.sent] == [draft.final_text]
@@ -118,7 +118,7 @@ async def test_an_admin_save_reaches_the_next_draft(console: LiveConsole) -> Non
         )
     assert saved.status_code == 303
     draft_id = await pending_draft(console, "Is the shop open Sunday?")
-    draft = await console.runtime.store.draft(draft_id)
+    draft = await console.runtime.store.drafts.get(draft_id)
     assert draft is not None and "reply@v1" in (draft.prompt_version or "")
 
 

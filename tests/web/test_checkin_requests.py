@@ -18,7 +18,7 @@ async def _checkins(console: LiveConsole, customer_id: int) -> list[CheckIn]:
 async def test_a_rep_schedules_a_check_in_from_the_customer_page(console: LiveConsole) -> None:
     """ "Remind me to check in on the 12th" becomes a scheduled check-in with the rep's note."""
     draft_id = await pending_draft(console)
-    customer_id = (await console.runtime.store.draft(draft_id)).customer_id
+    customer_id = (await console.runtime.store.drafts.get(draft_id)).customer_id
     async with console.client() as client:
         await sign_in(client, "rita")
         page = await client.get(f"/customers/{customer_id}")
@@ -38,7 +38,7 @@ async def test_a_rep_schedules_a_check_in_from_the_customer_page(console: LiveCo
 async def test_an_opt_out_recorded_by_a_rep_cancels_pending_check_ins(console: LiveConsole) -> None:
     """When a rep records "no more check-ins", pending ones are cancelled and the page says so."""
     draft_id = await pending_draft(console)
-    customer_id = (await console.runtime.store.draft(draft_id)).customer_id
+    customer_id = (await console.runtime.store.drafts.get(draft_id)).customer_id
     async with console.client() as client:
         await sign_in(client, "rita")
         await client.post(f"/customers/{customer_id}/checkins", data={"on": "2099-01-12"})

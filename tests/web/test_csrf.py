@@ -16,7 +16,7 @@ async def test_an_approve_without_the_token_is_refused(console: LiveConsole) -> 
         refused = await client.post(f"/drafts/{draft_id}/approve", data={"back": "/queue"})
     assert refused.status_code == 403
     assert "reload the page" in refused.json()["error"]
-    draft = await console.runtime.store.draft(draft_id)
+    draft = await console.runtime.store.drafts.get(draft_id)
     assert draft is not None and draft.status == DraftStatus.PENDING
     assert console.sender.sent == []
 
@@ -29,7 +29,7 @@ async def test_a_wrong_token_is_refused(console: LiveConsole) -> None:
         client.headers["X-CSRF-Token"] = "not-the-token"
         refused = await client.post(f"/drafts/{draft_id}/reject")
     assert refused.status_code == 403
-    draft = await console.runtime.store.draft(draft_id)
+    draft = await console.runtime.store.drafts.get(draft_id)
     assert draft is not None and draft.status == DraftStatus.PENDING
 
 
@@ -41,7 +41,7 @@ async def test_forget_without_the_token_keeps_the_customer(console: LiveConsole)
         refused = await client.post("/customers/1/forget", data={"confirm": "yes"})
     assert refused.status_code == 403
     assert await console.runtime.store.customer(1) is not None
-    assert len(await console.runtime.store.history(1)) == 6
+    assert len(await console.runtime.store.messages.history(1)) == 6
 
 
 async def test_a_template_save_without_the_token_is_refused(console: LiveConsole) -> None:
