@@ -1,13 +1,17 @@
 """Structured fact extraction with an LLM, when one is configured.
 
 Runs in the background after the offline rules, never on the reply path. The
-model's answer is validated, and a fact is kept only if its value appears in
-the customer's own words: the model may read, it may not invent.
+model's answer is validated, and a fact is kept only when the model quotes the
+customer's own words for it (``evidence``) and that quote is really in the
+message: the model may read, it may not invent. Facts are repeated to the
+model in every later prompt, so one it made up (or was talked into) would
+otherwise become a standing "fact" about the customer.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -28,6 +32,8 @@ class _Fact(BaseModel):
     value: str = Field(min_length=1, max_length=300)
     statement: str = Field(min_length=1, max_length=500)
     date: str | None = None
+    # The customer's words the fact rests on, quoted from their message.
+    evidence: str = Field(default="", max_length=500)
 
 
 class _Answer(BaseModel):
@@ -71,11 +77,13 @@ def _candidate(fact: _Fact, text: str, tz: ZoneInfo) -> FactCandidate | None:
             )
         except ValueError:
             return None
-    if fact.kind in ("event", "birthday"):
-        if when is None:
-            return None
-    elif fact.value.lower().split()[-1] not in text.lower():
-        return None  # not in the customer's words: the model guessed
+    dated = fact.kind in ("event", "birthday")
+    if dated and when is None:
+        return None
+    if not _quotes(fact.evidence, text):
+        return None  # no words of the customer's behind it: the model guessed, or was told to
+    if not dated and not _quotes(fact.value.split()[-1], fact.evidence):
+        return None  # the quote is real but is not about this value
     return FactCandidate(
         kind=fact.kind,
         key=fact.key.lower().strip(),
@@ -83,3 +91,13 @@ def _candidate(fact: _Fact, text: str, tz: ZoneInfo) -> FactCandidate | None:
         statement=fact.statement.strip(),
         event_date=when,
     )
+
+
+def _quotes(quote: str, text: str) -> bool:
+    """Whether ``quote`` is in ``text`` as whole words, ignoring case, spacing and punctuation."""
+    needle = _words(quote)
+    return bool(needle) and f" {needle} " in f" {_words(text)} "
+
+
+def _words(text: str) -> str:
+    return " ".join(re.split(r"\W+", text.casefold())).strip()

@@ -78,15 +78,18 @@ class CustomerDirectory:
                 .limit(limit)
             )
             if search:
-                like = f"%{search.lower()}%"
+                # autoescape: "%" and "_" in a search are characters to find, not wildcards.
+                needle = search.lower()
                 query = query.where(
                     or_(
-                        func.lower(Customer.display_name).like(like),
+                        func.lower(Customer.display_name).contains(needle, autoescape=True),
                         Customer.id.in_(
                             select(Identity.customer_id).where(
                                 or_(
-                                    func.lower(Identity.user_id).like(like),
-                                    func.lower(Identity.display_name).like(like),
+                                    func.lower(Identity.user_id).contains(needle, autoescape=True),
+                                    func.lower(Identity.display_name).contains(
+                                        needle, autoescape=True
+                                    ),
                                 )
                             )
                         ),

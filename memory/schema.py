@@ -268,6 +268,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # "rep" | "admin"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added by migration 0006. Copied into the session cookie at sign-in; signing
+    # out or a new password bumps it, so every cookie issued before stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(Base):

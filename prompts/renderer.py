@@ -6,21 +6,33 @@ mutate the data it is given, and fails loudly on a misspelt variable. Customer
 text reaches templates only as values, and the shipped templates print it
 through ``tojson`` inside a ``<customer_data>`` fence, so it cannot close the
 fence or pass for instructions.
+
+Rendering is bounded: every render stops once its output passes
+``MAX_OUTPUT_CHARS``, and a renderer built with a ``time_limit`` (previews of
+an admin's candidate template) stops a render that runs longer. Either way the
+admin is told which limit the template hit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 COMPILED_CACHE_SIZE = 32  # the running templates plus a few previews
+# A prompt is a few thousand characters; a model's whole context, a few hundred thousand.
+MAX_OUTPUT_CHARS = 100_000
 
 #: Every template, what it is for, and the variables it may use.
 TEMPLATES: dict[str, tuple[str, frozenset[str]]] = {
@@ -58,9 +70,41 @@ class ActiveTemplate:
     version: str  # "file" or "v<N>"
 
 
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, minus ``*`` that builds an enormous string or list in one step.
+
+    One such step is a single call into C: the output limit would see it only
+    after the memory was taken, and no time limit can interrupt it.
+    """
+
+    intercepted_binops = frozenset({"*"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        for items, times in ((left, right), (right, left)):
+            sized = isinstance(items, str | list | tuple) and isinstance(times, int)
+            if sized and len(items) * times > MAX_OUTPUT_CHARS:
+                raise SecurityError(
+                    f"repeating something {times:,} times makes more than "
+                    f"{MAX_OUTPUT_CHARS:,} characters or items"
+                )
+        return super().call_binop(context, operator, left, right)
+
+
 class PromptRenderer:
-    def __init__(self, overrides: Mapping[str, ActiveTemplate] | None = None) -> None:
-        self._env = ImmutableSandboxedEnvironment(
+    """Renders the running templates, or a candidate source for a preview.
+
+    ``time_limit`` (seconds) bounds each render; without it only the output
+    size is bounded, which is what the running, already checked templates need.
+    """
+
+    def __init__(
+        self,
+        overrides: Mapping[str, ActiveTemplate] | None = None,
+        *,
+        time_limit: float | None = None,
+    ) -> None:
+        self.time_limit = time_limit
+        self._env = _BoundedSandbox(
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
@@ -108,8 +152,18 @@ class PromptRenderer:
         text = source if source is not None else self._active[name].source
         if source is not None:
             self.validate(name, source)
+        template = self._template(text)
         try:
-            return self._template(text).render(dict(variables)).strip()
+            with _deadline(self.time_limit):
+                return _bounded(name, template.generate(dict(variables))).strip()
+        except _OutOfTime as exc:
+            line = _compiled_line(exc)
+            raise TemplateRejected(
+                name,
+                f"the template took longer than {self.time_limit:g} s to render; "
+                "look for a loop that runs too many times",
+                template.get_corresponding_lineno(line) if line else None,
+            ) from None
         except SecurityError as exc:
             raise TemplateRejected(name, f"not allowed in the sandbox: {exc}") from exc
         except TemplateError as exc:
@@ -124,6 +178,73 @@ class PromptRenderer:
                 self._compiled.clear()
             self._compiled[source] = compiled
         return compiled
+
+
+def _bounded(name: str, chunks: Iterator[str]) -> str:
+    """The output, or :class:`TemplateRejected` as soon as it passes ``MAX_OUTPUT_CHARS``."""
+    out: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateRejected(
+                name,
+                f"the template produced more than {MAX_OUTPUT_CHARS:,} characters; "
+                "look for a loop that prints too much",
+            )
+        out.append(chunk)
+    return "".join(out)
+
+
+class _OutOfTime(BaseException):
+    """Raised inside a render past its deadline.
+
+    A ``BaseException``: no ``except Exception`` on the render's path (Jinja's
+    own included) may swallow it and let the render carry on.
+    """
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Stop Python code run in this thread after ``seconds``, from its next call or line.
+
+    A trace function, for this thread only: the template's loops are plain
+    Python ``for`` loops that call nothing and print nothing we could watch.
+    Tracing costs time, so only renders with a time limit (previews) pay it.
+    """
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+
+    def on_line(frame: FrameType, event: str, arg: Any) -> Any:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        return on_line
+
+    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        # Line by line only in the template's own code, where its loops are.
+        return on_line if frame.f_code.co_filename == "<template>" else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def _compiled_line(exc: BaseException) -> int | None:
+    """Where in the compiled template (Jinja names its frames ``<template>``) it was stopped."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def default_source(name: str) -> str:

@@ -2,9 +2,12 @@
 
 Two roles: a rep reviews drafts and looks after customers; an admin may also
 shape the voice (prompt templates). The session cookie is signed (Starlette's
-``SessionMiddleware``) and holds the username only; the role is read from the
-database on every request, so removing a login or demoting an admin takes
-effect at once. ``rapport demo`` on loopback signs everyone in as a demo admin.
+``SessionMiddleware``) and holds the username and the login's session version
+at sign-in; both are checked against the database on every request, so
+signing out, a new password, removing a login or demoting an admin takes
+effect at once, for copies of the cookie too. Failed sign-ins are throttled
+per login and per address (:class:`memory.users.SignInThrottle`).
+``rapport demo`` on loopback signs everyone in as a demo admin.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from fastapi.responses import RedirectResponse, Response
 from handlers.web.context import Console, ConsoleDep, get_console
 from handlers.web.csrf import require_csrf, rotate
 from memory.domain import Actor
-from memory.users import Login, Role
+from memory.users import Login, Role, SignInThrottled
 
 DEMO_LOGIN = Login("demo", Role.ADMIN)
 _USER_KEY = "user"
+_VERSION_KEY = "session_version"
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
@@ -45,9 +49,14 @@ async def current_login(request: Request) -> Login | None:
     console = get_console(request)
     request.state.version = console.surface.version
     username = request.session.get(_USER_KEY)
-    login = await console.users.login(username) if isinstance(username, str) else None
+    version = request.session.get(_VERSION_KEY)
+    login = None
+    if isinstance(username, str) and isinstance(version, int):
+        login = await console.users.login(username, version)
     if login is None and isinstance(username, str):
-        request.session.pop(_USER_KEY, None)  # the login was removed since
+        # Signed out elsewhere, password changed or login removed since: this session is over.
+        request.session.pop(_USER_KEY, None)
+        request.session.pop(_VERSION_KEY, None)
     if login is None and console.auto_login:
         login = DEMO_LOGIN
     request.state.login = login
@@ -103,23 +112,45 @@ async def login_submit(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    login = await console.users.authenticate(username, password)
+    address = request.client.host if request.client else None
+    try:
+        login = await console.users.authenticate(username, password, source=address)
+    except SignInThrottled as throttled:
+        return _sign_in_refused(request, console, next, str(throttled), 429, throttled.retry_after)
     if login is None:
-        request.state.login = None
-        return console.page(
-            request,
-            "login.html",
-            {"next": safe_next(next), "error": "That username and password do not match."},
-            status_code=401,
+        return _sign_in_refused(
+            request, console, next, "That username and password do not match.", 401
         )
     request.session.clear()
     request.session[_USER_KEY] = login.username
+    request.session[_VERSION_KEY] = login.session_version
     rotate(request)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
+def _sign_in_refused(
+    request: Request,
+    console: Console,
+    next: str,
+    error: str,
+    status_code: int,
+    retry_after: int | None = None,
+) -> Response:
+    request.state.login = None
+    page = console.page(
+        request, "login.html", {"next": safe_next(next), "error": error}, status_code=status_code
+    )
+    if retry_after is not None:
+        page.headers["Retry-After"] = str(retry_after)
+    return page
+
+
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, console: ConsoleDep) -> Response:
+    """Sign out here and everywhere else this login is signed in (copied cookies included)."""
+    login = await current_login(request)
+    if login is not None and login is not DEMO_LOGIN:
+        await console.users.end_sessions(login.username)
     request.session.clear()
     rotate(request)
     return RedirectResponse("/login", status_code=303)

@@ -128,7 +128,7 @@ async def save(
     _known(name)
     source = _normalise(source)
     try:
-        previews.check(console.runtime.engine, name, source)
+        await previews.check(console.runtime.engine, name, source)
     except TemplateRejected as exc:
         state = {
             "source": source,
@@ -163,7 +163,7 @@ async def activate(
             if number is None
             else (await console.prompts.get(name, number)).source
         )
-        previews.check(console.runtime.engine, name, source)
+        await previews.check(console.runtime.engine, name, source)
         await console.prompts.activate(name, number, actor=login.username)
     except VersionNotFound as exc:
         raise HTTPException(404, str(exc)) from exc

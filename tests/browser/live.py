@@ -22,7 +22,8 @@ from bot.config import Settings
 from bot.drafters import OpenAIDrafter
 from bot.runtime import Runtime, build_runtime
 from bot.seed import seed_demo
-from handlers.web.app import create_app
+from handlers.composition import Rapport
+from handlers.web.surface import WebPlatform
 from memory.users import Role, UserDirectory
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.senders import RecordingSender
@@ -32,7 +33,7 @@ T = TypeVar("T")
 PASSWORD = "correct horse battery"
 _FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _SIGN_OFF = re.compile(r'[Ss]ign off with "([^"]+)"')
-_FIRST_NAME = re.compile(r"(?:reply to|message to) (\w+)")
+_FIRST_NAME = re.compile(r'first name "(\w+)"')  # JSON, inside the customer-data fence
 
 
 def voice_following_model(body: dict[str, Any]) -> str:
@@ -107,10 +108,11 @@ class LiveConsole:
         users = UserDirectory(runtime.store.sessions, _FAST_HASHER)
         await users.add("rita", PASSWORD, Role.REP, actor="test")
         await users.add("ada", PASSWORD, Role.ADMIN, actor="test")
+        rapport = Rapport(runtime, web=WebPlatform(demo=self.demo))
         if not self.demo:
             runtime.engine.add_sender(self.sender)
         port = free_port()
-        app = create_app(runtime, demo=self.demo, auto_login=self.demo, users=users)
+        app = rapport.web_app(auto_login=self.demo, users=users)
         self._server = uvicorn.Server(
             uvicorn.Config(
                 app,

@@ -31,6 +31,7 @@ async def test_llm_drafts_and_extracts_facts_it_can_point_to(sqlite_url, llm):
             "key": "biscuit",
             "value": "dog Biscuit",
             "statement": "Has a dog named Biscuit.",
+            "evidence": "Biscuit chewed the kettle lid, my dog",
             "date": None,
         },
         {
@@ -38,6 +39,7 @@ async def test_llm_drafts_and_extracts_facts_it_can_point_to(sqlite_url, llm):
             "key": "location",
             "value": "Paris",
             "statement": "Lives in Paris.",
+            "evidence": "I live in Paris",
             "date": None,
         },
     )
@@ -46,9 +48,9 @@ async def test_llm_drafts_and_extracts_facts_it_can_point_to(sqlite_url, llm):
         result = await rt.engine.handle(
             message("Biscuit chewed the kettle lid, my dog is a menace")
         )
-        draft = await rt.store.draft(result.draft_id)
+        draft = await rt.store.drafts.get(result.draft_id)
         assert draft.text == reply and draft.model == "local-model"
-        statements = [f.statement for f in await rt.store.facts(result.customer_id)]
+        statements = [f.statement for f in await rt.store.facts.of(result.customer_id)]
         assert "Has a dog named Biscuit." in statements
         assert "Lives in Paris." not in statements  # never said: not remembered
         sent = next(r for r in llm.requests if "response_format" not in r)
