@@ -355,6 +355,16 @@ class CheckinRepository:
             rows = await session.execute(query.order_by(CheckIn.due_at, CheckIn.id))
             return list(rows.scalars())
 
+    async def of_customer(self, customer_id: int) -> list[CheckIn]:
+        """Every check-in of one customer, latest due first (the customer page)."""
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(CheckIn)
+                .where(CheckIn.customer_id == customer_id)
+                .order_by(CheckIn.due_at.desc())
+            )
+            return list(rows.scalars())
+
     async def listing(self, customer_id: int | None = None) -> list[CheckinView]:
         query = select(CheckIn, Customer).join(Customer, Customer.id == CheckIn.customer_id)
         if customer_id is not None:

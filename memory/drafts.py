@@ -166,6 +166,18 @@ class Drafts:
             )
             return list(rows.scalars())
 
+    async def recently_decided(self, *, limit: int = 8) -> list[int]:
+        """The ids of the drafts most recently sent, rejected or answered by a rep."""
+        settled = [DraftStatus.SENT, DraftStatus.REJECTED, DraftStatus.SUPERSEDED]
+        async with self.db.sessions() as session:
+            rows = await session.execute(
+                select(Draft.id)
+                .where(Draft.status.in_(settled))
+                .order_by(Draft.updated_at.desc())
+                .limit(limit)
+            )
+            return list(rows.scalars())
+
 
 def target_from_dict(data: dict[str, Any]) -> ReplyTarget:
     return ReplyTarget(

@@ -1,4 +1,8 @@
-"""Facts: what customers told us about themselves, one fact once, updated when it changes."""
+"""Facts: what customers told us about themselves, one fact once, updated when it changes.
+
+Reps may correct or delete one from the console; each such write is one
+transaction with an audit entry naming the rep, with ids only (never the text).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,18 @@ from datetime import datetime
 from functools import partial
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.database import Database
 from memory.domain import FactCandidate
 from memory.rows import facts as _facts
 from memory.rows import insert_row as _insert
-from memory.schema import Fact
+from memory.schema import AuditEntry, Fact, utcnow
+
+
+class FactNotFound(LookupError):
+    def __init__(self, customer_id: int, fact_id: int) -> None:
+        super().__init__(f"customer {customer_id} has no fact {fact_id}")
 
 
 class Facts:
@@ -42,6 +52,42 @@ class Facts:
                 select(Fact).where(Fact.customer_id == customer_id).order_by(Fact.updated_at.desc())
             )
             return list(rows.scalars())
+
+    async def edit(
+        self, customer_id: int, fact_id: int, *, statement: str, value: str, actor: str
+    ) -> None:
+        async with self.db.sessions() as session, session.begin():
+            fact = await self._fact(session, customer_id, fact_id)
+            fact.statement = statement.strip()[:1000] or fact.statement
+            fact.value = value.strip()[:500] or fact.value
+            fact.updated_at = utcnow()
+            session.add(
+                AuditEntry(
+                    actor=actor,
+                    action="fact.edit",
+                    customer_id=customer_id,
+                    detail={"fact": fact_id},
+                )
+            )
+
+    async def delete(self, customer_id: int, fact_id: int, *, actor: str) -> None:
+        async with self.db.sessions() as session, session.begin():
+            fact = await self._fact(session, customer_id, fact_id)
+            await session.delete(fact)
+            session.add(
+                AuditEntry(
+                    actor=actor,
+                    action="fact.delete",
+                    customer_id=customer_id,
+                    detail={"fact": fact_id},
+                )
+            )
+
+    async def _fact(self, session: AsyncSession, customer_id: int, fact_id: int) -> Fact:
+        fact = await session.get(Fact, fact_id)
+        if fact is None or fact.customer_id != customer_id:
+            raise FactNotFound(customer_id, fact_id)
+        return fact
 
 
 def _remember_in(

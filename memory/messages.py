@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from memory.database import Database
 from memory.domain import InboundMessage, ReplyTarget
 from memory.ingest import Ignored, Ingested, store_inbound
-from memory.schema import Message
+from memory.schema import Customer, Message
 
 
 class StoreUnavailable(RuntimeError):
@@ -21,6 +22,17 @@ class StoreUnavailable(RuntimeError):
     Slack and Discord then deliver the event again, and the redelivery is
     stored once the database is back.
     """
+
+
+@dataclass(frozen=True, slots=True)
+class MessageChoice:
+    """A stored customer message offered for previews."""
+
+    id: int
+    customer_id: int
+    customer_name: str
+    platform: str
+    text: str
 
 
 class Messages:
@@ -113,3 +125,27 @@ class Messages:
             result = await session.execute(delete(Message).where(Message.sent_at < cutoff))
             await session.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def choices(self, *, per_customer: int = 4, limit: int = 60) -> list[MessageChoice]:
+        """Recent customer messages, grouped by customer (most recently seen first)."""
+        async with self.db.sessions() as session:
+            rows = await session.execute(
+                select(Message, Customer.display_name)
+                .join(Customer, Customer.id == Message.customer_id)
+                .where(Message.direction == "in")
+                .order_by(Message.sent_at.desc())
+                .limit(limit * 4)
+            )
+            seen: dict[int, int] = {}
+            choices: list[MessageChoice] = []
+            for message, name in rows.all():
+                if seen.get(message.customer_id, 0) >= per_customer:
+                    continue
+                seen[message.customer_id] = seen.get(message.customer_id, 0) + 1
+                choices.append(
+                    MessageChoice(
+                        message.id, message.customer_id, name, message.platform, message.text
+                    )
+                )
+            choices.sort(key=lambda c: list(seen).index(c.customer_id))
+            return choices[:limit]

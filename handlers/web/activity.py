@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from handlers.web import stats
 from handlers.web.auth import RepLogin
 from handlers.web.context import ConsoleDep, duration
+from memory import stats
 
 router = APIRouter()
 

@@ -13,8 +13,9 @@ from bot.checkins import CheckinSettings
 from handlers.web.auth import RepLogin, actor
 from handlers.web.context import ConsoleDep, flash
 from handlers.web.csrf import require_csrf
-from handlers.web.records import FactNotFound, Records
+from memory.checkins import CheckinRepository
 from memory.customers import CustomerNotFound
+from memory.facts import FactNotFound
 from memory.schema import Customer
 
 router = APIRouter(prefix="/customers", dependencies=[Depends(require_csrf)])
@@ -44,13 +45,12 @@ async def detail(
 ) -> Response:
     customer = await _customer(console, customer_id)
     store = console.runtime.store
-    records = Records(store.sessions)
     context = {
         "customer": customer,
         "identities": await console.directory.identities(customer_id),
         "facts": await store.facts.of(customer_id),
         "history": await store.messages.history(customer_id, limit=200),
-        "checkins": await records.checkins(customer_id),
+        "checkins": await CheckinRepository(store.sessions).of_customer(customer_id),
         "open_drafts": await store.drafts.open_for(customer_id),
         "platforms": PLATFORMS,
     }
@@ -67,9 +67,8 @@ async def edit_fact(
     statement: Annotated[str, Form()],
     value: Annotated[str, Form()] = "",
 ) -> Response:
-    records = Records(console.runtime.store.sessions)
     try:
-        await records.update_fact(
+        await console.runtime.store.facts.edit(
             customer_id, fact_id, statement=statement, value=value, actor=actor(login).label
         )
     except FactNotFound as exc:
@@ -82,9 +81,8 @@ async def edit_fact(
 async def delete_fact(
     request: Request, console: ConsoleDep, login: RepLogin, customer_id: int, fact_id: int
 ) -> Response:
-    records = Records(console.runtime.store.sessions)
     try:
-        await records.delete_fact(customer_id, fact_id, actor=actor(login).label)
+        await console.runtime.store.facts.delete(customer_id, fact_id, actor=actor(login).label)
     except FactNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     flash(request, "Fact deleted; Rapport will not bring it up again.")

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from bot import seed
 from bot.runtime import Runtime
@@ -25,7 +24,6 @@ from handlers.web.context import Console, ConsoleDep
 from handlers.web.csrf import require_csrf
 from memory.customers import CustomerNotFound
 from memory.domain import OPEN_STATUSES, Action, Decision, DraftCard, DraftStatus
-from memory.schema import Draft, Identity
 
 DEMO_WORKSPACE = seed.WORKSPACE
 _USER_ID = re.compile(r"[^a-z0-9]+")
@@ -55,7 +53,7 @@ async def home(
             for c in customers
         },
         "current": current,
-        "current_user": await _web_user(console.runtime, current.id) if current else None,
+        "current_user": await _web_user(console, current.id) if current else None,
     }
     context.update(await queue_context(console.runtime))
     if current is not None:
@@ -192,37 +190,15 @@ def _demo_identity(user: str, name: str) -> tuple[str, str]:
     return _USER_ID.sub("-", name.lower()).strip("-")[:64] or "guest", name
 
 
-async def _web_user(runtime: Runtime, customer_id: int) -> str | None:
-    async with runtime.store.sessions() as session:
-        return (
-            await session.execute(
-                select(Identity.user_id).where(
-                    Identity.customer_id == customer_id, Identity.platform == "web"
-                )
-            )
-        ).scalar_one_or_none()
+async def _web_user(console: Console, customer_id: int) -> str | None:
+    identities = await console.directory.identities(customer_id)
+    return next((i.user_id for i in identities if i.platform == "web"), None)
 
 
 async def queue_context(runtime: Runtime) -> dict[str, Any]:
     """Open drafts newest first, and the last few decided ones."""
     open_drafts = await runtime.store.drafts.in_statuses([*OPEN_STATUSES], limit=200)
-    async with runtime.store.sessions() as session:
-        recent = (
-            (
-                await session.execute(
-                    select(Draft.id)
-                    .where(
-                        Draft.status.in_(
-                            [DraftStatus.SENT, DraftStatus.REJECTED, DraftStatus.SUPERSEDED]
-                        )
-                    )
-                    .order_by(Draft.updated_at.desc())
-                    .limit(8)
-                )
-            )
-            .scalars()
-            .all()
-        )
+    recent = await runtime.store.drafts.recently_decided(limit=8)
     cards = [await runtime.engine.card(d.id) for d in reversed(open_drafts)]
     done = [await runtime.engine.card(draft_id) for draft_id in recent]
     return {"cards": [c for c in cards if c], "done": [c for c in done if c]}

@@ -20,7 +20,6 @@ from handlers.web import preview as previews
 from handlers.web.auth import AdminLogin
 from handlers.web.context import Console, ConsoleDep, flash
 from handlers.web.csrf import require_csrf
-from handlers.web.records import Records
 from memory.customers import CustomerNotFound
 from memory.prompt_versions import PromptVersions, VersionNotFound, label
 from memory.schema import PromptVersion
@@ -83,8 +82,8 @@ async def preview(
         "message_text": message_text,
         "reason": reason,
     }
-    records = Records(console.runtime.store.sessions)
-    chosen = await records.message(int(message_id)) if message_id.isdigit() else None
+    messages = console.runtime.store.messages
+    chosen = await messages.get(int(message_id)) if message_id.isdigit() else None
     if chosen is None or chosen.direction != "in":
         state["error"] = "Pick a customer's message to preview with."
         return await _editor(request, console, name, state, status_code=422)
@@ -202,7 +201,7 @@ async def _editor(
     running = console.runtime.engine.renderer.source(name)
     history = await console.prompts.history(name)
     source = state.get("source", running.source)
-    choices = await Records(console.runtime.store.sessions).message_choices()
+    choices = await console.runtime.store.messages.choices()
     purpose, variables = TEMPLATES[name]
     context = {
         "name": name,
