@@ -157,7 +157,7 @@ class PromptRenderer:
             with _deadline(self.time_limit):
                 return _bounded(name, template.generate(dict(variables))).strip()
         except _OutOfTime as exc:
-            line = _compiled_line(exc)
+            line = template_line(exc)
             raise TemplateRejected(
                 name,
                 f"the template took longer than {self.time_limit:g} s to render; "
@@ -236,9 +236,9 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         sys.settrace(previous)
 
 
-def _compiled_line(exc: BaseException) -> int | None:
-    """Where in the compiled template (Jinja names its frames ``<template>``) it was stopped."""
-    tb = exc.__traceback__
+def template_line(exc: BaseException | None) -> int | None:
+    """The template line in a render error's traceback (Jinja names those frames ``<template>``)."""
+    tb = exc.__traceback__ if exc else None
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":

@@ -12,7 +12,7 @@ import typer
 
 from bot.checkins import CheckinSettings, CheckinSettingsError, cause_of
 from bot.config import Settings
-from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
+from handlers.cli.common import DbOpt, migrate_or_exit, run_or_exit, settings_or_exit
 from memory.domain import Actor
 from memory.domain.dates import zone
 
@@ -57,11 +57,7 @@ def _with_service(
         finally:
             await runtime.close()
 
-    try:
-        return run_async(go())
-    except CheckinError as exc:
-        typer.echo(f"rapport: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    return run_or_exit(go(), CheckinError)
 
 
 def _me() -> str:

@@ -48,6 +48,15 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def run_or_exit(coro: Coroutine[Any, Any, T], *refusals: type[Exception]) -> T:
+    """Run a command's work; a refusal (no such customer, a bad date…) is its message and exit 1."""
+    try:
+        return run_async(coro)
+    except refusals as exc:
+        typer.echo(f"rapport: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 def migrate_or_exit(settings: Settings) -> None:
     """Apply every migration; exit 2 for an unusable URL, 1 when the database fails."""
     from memory.database import DatabaseURLError, upgrade  # SQLAlchemy and Alembic: see above

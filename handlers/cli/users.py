@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
+from handlers.cli.common import DbOpt, migrate_or_exit, run_or_exit, settings_or_exit
 from memory.users import Role, UserDirectory, UserError
 
 T = TypeVar("T")
@@ -39,11 +39,7 @@ def _directory_run(database_url: str | None, work: Callable[[UserDirectory], Awa
         finally:
             await engine.dispose()
 
-    try:
-        return run_async(go())
-    except UserError as exc:
-        typer.echo(f"rapport: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    return run_or_exit(go(), UserError)
 
 
 @users_cli.command("add")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 from bot.drafters.base import DraftError, DraftRequest
@@ -27,7 +26,13 @@ from bot.safety import clean_reply
 from memory.domain import RecallItem, conversation_key
 from memory.domain.dates import zone
 from memory.schema import Customer, Message
-from prompts.renderer import TEMPLATES, ActiveTemplate, PromptRenderer, TemplateRejected
+from prompts.renderer import (
+    TEMPLATES,
+    ActiveTemplate,
+    PromptRenderer,
+    TemplateRejected,
+    template_line,
+)
 
 PREVIEW_LABEL = "preview"
 DEFAULT_CHECKIN_REASON = "it has been a while since we last spoke"
@@ -52,10 +57,10 @@ async def check(engine: ResponseEngine, name: str, source: str) -> None:
             await _off_the_loop(renderer, name, variables, source)
     except TemplateRejected as exc:
         if exc.line is None:
-            raise TemplateRejected(name, exc.reason, _template_line(exc.__cause__)) from exc
+            raise TemplateRejected(name, exc.reason, template_line(exc.__cause__)) from exc
         raise
     except Exception as exc:  # the sandbox's own limits (e.g. an enormous range)
-        raise TemplateRejected(name, str(exc), _template_line(exc)) from exc
+        raise TemplateRejected(name, str(exc), template_line(exc)) from exc
 
 
 async def _off_the_loop(
@@ -221,17 +226,6 @@ def transient_message(customer: Customer, text: str, like: Message | None) -> Me
         text=text,
         sent_at=datetime.now(UTC),
     )
-
-
-def _template_line(exc: BaseException | None) -> int | None:
-    """The template line in a render error's traceback (Jinja names those frames ``<template>``)."""
-    tb: TracebackType | None = exc.__traceback__ if exc else None
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 __all__ = ["Preview", "TemplateRejected", "check", "preview", "transient_message"]
