@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.redaction import without_credentials
 
+EVERY_INTERFACE = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - names to skip, not to bind
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -67,6 +69,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias="RAPPORT_HOST")
     port: int = Field(8000, validation_alias="RAPPORT_PORT")
     secret_key: SecretStr | None = Field(None, validation_alias="RAPPORT_SECRET_KEY")
+    # The names browsers and Slack use to reach the console besides RAPPORT_HOST and loopback
+    # (the public name behind a proxy): a request addressed to any other name is refused.
+    allowed_hosts: str = Field("", validation_alias="RAPPORT_ALLOWED_HOSTS")
 
     # Logging
     log_level: str = Field("info", validation_alias="RAPPORT_LOG_LEVEL")
@@ -109,6 +114,20 @@ class Settings(BaseSettings):
             raise ValueError("RAPPORT_EMBEDDINGS must be 'off', 'local' or 'openai'")
         return value
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: str) -> str:
+        for name in split_ids(value):
+            bare = name.removeprefix("*.")  # *.example.com: every name under example.com
+            # One colon is a port (a Host header's port is not part of the name); IPv6 has more.
+            if "/" in bare or "*" in bare or bare.count(":") == 1:
+                raise ValueError(
+                    f"RAPPORT_ALLOWED_HOSTS: {name!r} is not a host name; list names only, "
+                    "comma-separated, like rapport.example.com or *.example.com "
+                    "(no scheme, port or path)"
+                )
+        return value
+
     @field_validator("llm_concurrency", "port")
     @classmethod
     def _positive(cls, value: int) -> int:
@@ -119,6 +138,15 @@ class Settings(BaseSettings):
     @property
     def uses_llm(self) -> bool:
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+    @property
+    def web_host_names(self) -> frozenset[str]:
+        """The names the console answers to besides loopback: RAPPORT_ALLOWED_HOSTS, and
+        RAPPORT_HOST unless it means every interface (0.0.0.0 is nobody's name)."""
+        names = set(split_ids(self.allowed_hosts))
+        if self.host not in EVERY_INTERFACE:
+            names.add(self.host)
+        return frozenset(names)
 
     @property
     def database_label(self) -> str:

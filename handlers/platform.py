@@ -25,6 +25,8 @@ from typing import Any, Protocol
 import structlog
 from fastapi import APIRouter
 
+from bot.engine import ResponseEngine
+from bot.tasks import Background
 from memory.domain import DraftCard, DraftStatus, ReplyTarget
 from memory.store import MemoryStore
 
@@ -37,6 +39,8 @@ CardRef = dict[str, Any]
 # one is being delivered. Queued and drafting ones get theirs when drafted.
 NEEDS_CARD = (DraftStatus.PENDING, DraftStatus.FAILED, DraftStatus.SENDING)
 CATCH_UP_LIMIT = 2000
+# What a forgotten customer's card says instead: nothing of theirs, no buttons.
+FORGOTTEN_CARD = "This customer's data was deleted."
 
 
 class RepPolicy(Protocol):
@@ -79,6 +83,19 @@ class Platform(Protocol):
         ...
 
 
+async def settle(background: Background, engine: ResponseEngine) -> None:
+    """Until a platform's acknowledged work and the drafts it started are done.
+
+    Each waits on the other: a decision starts a delivery, a message a draft,
+    a draft a card; the loop ends when neither has anything left.
+    """
+    while True:
+        await background.wait_idle()
+        await engine.wait_idle()
+        if not background.busy:
+            return
+
+
 class ReviewChannel(ABC):
     """A chat channel where reps see one card per draft, updated in place.
 
@@ -102,9 +119,24 @@ class ReviewChannel(ABC):
     async def update_card(self, ref: CardRef, card: DraftCard) -> bool:
         """Redraw the card at ``ref``; False when it is gone (deleted by someone)."""
 
+    @abstractmethod
+    async def redact_card(self, ref: CardRef) -> None:
+        """Redraw the card at ``ref`` as :data:`FORGOTTEN_CARD`; nothing to do when it is gone."""
+
     def ready(self) -> bool:
         """Whether cards can be sent now; the start-up catch-up posts what waited."""
         return True
+
+    async def forget(self, draft_id: int, ref: CardRef) -> None:
+        """Redact the card of a draft whose customer was forgotten.
+
+        Under the draft's lock: a publish already past its re-read would
+        otherwise redraw the customer's words over the notice. Publishes that
+        come later find no draft and draw nothing.
+        """
+        async with self._locks.setdefault(draft_id, asyncio.Lock()):
+            await self.redact_card(ref)
+        self._locks.pop(draft_id, None)
 
     async def publish(self, card: DraftCard) -> None:
         # Each chat platform's reps review that platform's customers; every

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from memory.database import Database
-from memory.schema import ReviewCard
+from memory.schema import Draft, ReviewCard
+
+
+class PostedCard(NamedTuple):
+    """A draft's card on one surface, and where it is there."""
+
+    draft_id: int
+    surface: str
+    ref: dict[str, Any]
 
 
 class CardRefs:
@@ -38,3 +46,14 @@ class CardRefs:
                     )
                 )
             ).scalar_one_or_none()
+
+    async def of_customer(self, customer_id: int) -> list[PostedCard]:
+        """Every card of the customer's drafts, on every surface (read before forgetting them)."""
+        async with self.db.sessions() as session:
+            rows = await session.execute(
+                select(ReviewCard.draft_id, ReviewCard.surface, ReviewCard.ref)
+                .join(Draft, Draft.id == ReviewCard.draft_id)
+                .where(Draft.customer_id == customer_id)
+                .order_by(ReviewCard.id)
+            )
+            return [PostedCard(draft_id, surface, ref) for draft_id, surface, ref in rows]

@@ -2,16 +2,25 @@
 
 Every delete here is scoped to one customer id, in one transaction, and the
 audit log records who did it with counts only, never message text.
+
+Forget leaves nothing of the customer behind in Rapport's database: their rows,
+their words in the full-text index and, on a SQLite file, in the file itself
+and its write-ahead log (see :meth:`CustomerDirectory.forget`). Their review
+cards on Slack and Discord are the platforms' to redact
+(:func:`handlers.composition.forget_customer`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import structlog
+from sqlalchemy import CursorResult, delete, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from memory.schema import (
     AuditEntry,
@@ -24,6 +33,11 @@ from memory.schema import (
     MessageEmbedding,
     ReviewCard,
 )
+
+log = structlog.get_logger(__name__)
+
+# What stands in an audit entry for the name or account of a customer who was forgotten.
+FORGOTTEN = "[forgotten]"
 
 
 class CustomerNotFound(LookupError):
@@ -165,11 +179,24 @@ class CustomerDirectory:
             return tables
 
     async def forget(self, customer_id: int, actor: str) -> dict[str, int]:
-        """Delete one customer's data and nothing else; returns what was deleted."""
+        """Delete one customer's data and nothing else; returns what was deleted.
+
+        One transaction deletes their rows, takes their name and accounts out of
+        earlier audit entries about them (what was done, when and by which rep
+        stays) and records the forget itself with counts only. On SQLite it also
+        rewrites the full-text index without their words and then empties the
+        write-ahead log, so no copy of the files holds what they wrote (freed
+        pages are zeroed: ``secure_delete`` in :mod:`memory.database`).
+
+        On PostgreSQL the rows and their index entries are gone for every query,
+        but dead tuples wait for VACUUM and the WAL for its retention and any
+        archive: those are the operator's (README, "Forgetting a customer").
+        """
         async with self.sessions() as session, session.begin():
             customer = await session.get(Customer, customer_id)
             if customer is None:
                 raise CustomerNotFound(customer_id)
+            await _scrub_audit(session, customer_id, await _names_of(session, customer))
             counts: dict[str, int] = {}
             drafts = select(Draft.id).where(Draft.customer_id == customer_id)
             counts["review_cards"] = await _delete(
@@ -195,11 +222,21 @@ class CustomerDirectory:
                     session, delete(model).where(model.customer_id == customer_id)
                 )
             await session.delete(customer)
+            if session.get_bind().dialect.name == "sqlite":
+                # Deleting from the contentless FTS5 table only adds "deleted" markers
+                # beside the old entries; merging every segment into one drops both.
+                # It rewrites the whole index, longer on a large one; forget is rare.
+                await session.execute(
+                    text("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+                )
             session.add(
                 AuditEntry(
                     actor=actor, action="customer.forget", customer_id=customer_id, detail=counts
                 )
             )
+        engine = self.sessions.kw.get("bind")
+        if isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite":
+            await _empty_wal(engine)
         return counts
 
     async def link(
@@ -306,6 +343,69 @@ async def _merge(session: AsyncSession, source: int, target: int) -> None:
         ):
             target_row.last_seen_at = source_row.last_seen_at
         await session.delete(source_row)
+
+
+async def _names_of(session: AsyncSession, customer: Customer) -> set[str]:
+    """Every name and account id by which the customer could be recognised."""
+    names = {customer.display_name}
+    for identity in (
+        await session.execute(select(Identity).where(Identity.customer_id == customer.id))
+    ).scalars():
+        names |= {
+            identity.user_id,
+            identity.display_name,
+            f"{identity.platform}:{identity.workspace}:{identity.user_id}",
+        }
+    # The names they wrote under, which may differ from today's display name.
+    authors = await session.execute(
+        select(Message.author_id, Message.author_name)
+        .where(Message.customer_id == customer.id, Message.author_kind == "customer")
+        .distinct()
+    )
+    for author_id, author_name in authors:
+        names |= {author_id, author_name}
+    return {name for name in names if name and name.strip()}
+
+
+async def _scrub_audit(session: AsyncSession, customer_id: int, names: Iterable[str]) -> None:
+    """Keep what was done to the customer, when and by whom; drop who the customer was.
+
+    An entry's actor is the customer when they changed their own consent: their
+    name gives way to FORGOTTEN. Details keep ids and counts; text (a linked
+    account, for one) goes, since an audit detail holds nothing else worth keeping.
+    """
+    # Longest first, so "Dana Whitfield" goes whole before "Dana" is looked for.
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if alternatives else None
+    entries = await session.execute(select(AuditEntry).where(AuditEntry.customer_id == customer_id))
+    for entry in entries.scalars():
+        if pattern is not None:
+            entry.actor = pattern.sub(FORGOTTEN, entry.actor)
+        entry.detail = {
+            key: value
+            for key, value in (entry.detail or {}).items()
+            if value is None or isinstance(value, int | float)  # ids and counts; bool is an int
+        }
+
+
+async def _empty_wal(engine: AsyncEngine) -> None:
+    """Copy the WAL into the database file and truncate it to zero bytes.
+
+    Until then the WAL still holds the pages as they were before forget, with
+    the customer's words in them. Outside any transaction, or SQLite refuses.
+    """
+    async with engine.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        # One row: (busy, pages in the WAL, pages copied); busy means it could not finish.
+        busy = (await auto.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
+    if busy:
+        # A reader kept an older snapshot open past busy_timeout. The old frames stay
+        # until SQLite reuses the WAL from its start; an operator can finish the job.
+        log.warning(
+            "forget_wal_not_truncated",
+            hint="another connection was reading; run PRAGMA wal_checkpoint(TRUNCATE) "
+            "on the database when Rapport is idle",
+        )
 
 
 async def _delete(session: AsyncSession, statement: Any) -> int:

@@ -57,8 +57,12 @@ def sync_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> None:
     # WAL lets the web console read while the engine writes; foreign keys make
     # ON DELETE CASCADE (forget) work; busy_timeout rides out short write locks.
+    # secure_delete zeroes what a delete frees instead of leaving it readable in
+    # the file: forget must leave nothing behind. It is set here, explicitly,
+    # because its default is a compile-time choice of whichever SQLite is linked.
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -68,11 +72,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: ConnectionPoolEntry) -> N
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     full = async_url(url)
     if make_url(full).get_backend_name() == "sqlite":
-        engine = create_async_engine(full)
+        engine = create_async_engine(full, hide_parameters=True)  # see the PostgreSQL engine
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
-        full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        full,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # A failed statement's error must not quote its parameters: they are
+        # customers' words, and errors end up in logs.
+        hide_parameters=True,
     )
 
 
@@ -90,7 +100,7 @@ def blocking_sqlite_engine(engine: AsyncEngine) -> Engine | None:
         return None
     if url.query.get("mode") == "memory":
         return None
-    blocking = create_blocking_engine(url.set(drivername="sqlite"))
+    blocking = create_blocking_engine(url.set(drivername="sqlite"), hide_parameters=True)
     event.listen(blocking, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "engine_disposed", lambda _engine: blocking.dispose())
     return blocking

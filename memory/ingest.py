@@ -32,6 +32,8 @@ from memory.rows import insert_row as _insert
 from memory.rows import messages as _messages
 from memory.schema import utcnow
 
+NAME_CHARS = 200  # the name columns' size
+
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
@@ -158,7 +160,7 @@ def _store_rep_reply(conn: Connection, msg: InboundMessage) -> Ingested | Ignore
             )
             .values(
                 status=DraftStatus.SUPERSEDED,
-                decided_by=f"{msg.display_name} ({msg.platform})",
+                decided_by=f"{_name(msg)[:150]} ({msg.platform})",
                 decided_at=msg.sent_at,
                 decided_action="answered",
                 updated_at=utcnow(),
@@ -248,10 +250,10 @@ def _resolve_customer(conn: Connection, msg: InboundMessage) -> tuple[int, str |
     ).one_or_none()
     if found is not None:
         identity_id, identity_name, customer_id, timezone = found
-        if msg.display_name and identity_name != msg.display_name:
-            conn.execute(_RENAME_ACCOUNT, {"identity": identity_id, "name": msg.display_name})
+        if msg.display_name and identity_name != _name(msg):
+            conn.execute(_RENAME_ACCOUNT, {"identity": identity_id, "name": _name(msg)})
         return customer_id, timezone
-    name = msg.display_name or msg.user_id
+    name = _name(msg)
     customer_id = _insert(conn, _customers, display_name=name)
     _insert(
         conn,
@@ -263,6 +265,11 @@ def _resolve_customer(conn: Connection, msg: InboundMessage) -> tuple[int, str |
         display_name=name,
     )
     return customer_id, None
+
+
+def _name(msg: InboundMessage) -> str:
+    """The author's name as every database keeps it: cleaned, and within the column's 200."""
+    return storable(msg.display_name or msg.user_id)[:NAME_CHARS]
 
 
 def _insert_message(
@@ -281,7 +288,7 @@ def _insert_message(
         direction=direction,
         author_kind=author_kind,
         author_id=msg.user_id,
-        author_name=msg.display_name or msg.user_id,
+        author_name=_name(msg),
         text=storable(msg.text),
         is_direct=msg.is_direct,
         permalink=msg.permalink,

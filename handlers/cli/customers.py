@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from bot.config import Settings
-from handlers.cli.common import DbOpt, migrate_or_exit, run_async, settings_or_exit
+from handlers.cli.common import DbOpt, migrate_or_exit, run_or_exit, settings_or_exit
 
 customers_cli = typer.Typer(
     help="Customers: list, show, export, link, forget.", no_args_is_help=True
@@ -37,11 +40,7 @@ def _customer_command(settings: Settings, work: Any) -> Any:
             await engine.dispose()
 
     migrate_or_exit(settings)
-    try:
-        return run_async(go())
-    except CustomerNotFound as exc:
-        typer.echo(f"rapport: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    return run_or_exit(go(), CustomerNotFound)
 
 
 @customers_cli.command("list")
@@ -102,13 +101,43 @@ def customers_export(
 ) -> None:
     """All of one customer's data as JSON."""
     settings = settings_or_exit(database_url=database_url)
+    if out and out.is_symlink():
+        typer.echo(
+            f"rapport: {out} is a symbolic link; an export is never written through one "
+            "(it could put a customer's data anywhere): name a new file or a plain one",
+            err=True,
+        )
+        raise typer.Exit(1)
     data = _customer_command(settings, lambda d: d.export(customer_id))
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    if out:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"wrote customer {customer_id} to {out}", err=True)
-    else:
-        sys.stdout.write(text + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if not out:
+        sys.stdout.write(text)
+        return
+    try:
+        _write_private(out, text)
+    except OSError as exc:
+        typer.echo(f"rapport: could not write {out}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote customer {customer_id} to {out} (readable by you only)", err=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as a file only its owner can read (0600).
+
+    The text goes to a new 0600 file beside ``path``, renamed over it at the end:
+    a rename replaces whatever is at ``path`` (a symbolic link that appeared since
+    the command checked, a file hard-linked elsewhere) instead of writing through
+    it, and never leaves a half-written export.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
 
 
 @customers_cli.command("forget")
@@ -117,15 +146,50 @@ def customers_forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     database_url: DbOpt = None,
 ) -> None:
-    """Delete one customer's data (messages, facts, drafts, check-ins) and nothing else."""
+    """Delete one customer's data (messages, facts, drafts, check-ins) and nothing else.
+
+    Their review cards become a "data deleted" notice on Slack, whose Web API
+    needs no running bot. Discord's need the bot's gateway session, which only
+    `rapport run` holds: the command names the Discord cards it had to leave.
+    """
     settings = settings_or_exit(database_url=database_url)
     if not yes and not typer.confirm(
         f"Delete everything Rapport holds about customer {customer_id}?"
     ):
         raise typer.Exit(1)
-    counts = _customer_command(settings, lambda d: d.forget(customer_id, actor="cli"))
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if settings.slack_bot_token is not None or settings.discord_token is not None:
+        from handlers.cli.serve import configuration_problems
+
+        # The platforms are built to clear cards; settings `rapport run` refuses stop us
+        # here, before anything is deleted.
+        problems = configuration_problems(settings)
+        if problems:
+            typer.echo(
+                "rapport: cannot reach the platforms:\n  - " + "\n  - ".join(problems), err=True
+            )
+            raise typer.Exit(2)
+    # Deferred like the database layer in _directory.
+    from bot.runtime import build_runtime
+    from handlers.composition import Forgotten, Rapport, cards_left_note, chat_platforms
+    from handlers.web.surface import WebPlatform
+    from memory.customers import CustomerNotFound
+
+    async def go() -> Forgotten:
+        runtime = build_runtime(settings)
+        # The configured platforms, built but not started: nothing connects or catches up.
+        platforms = chat_platforms(settings, runtime)
+        rapport = Rapport(runtime, web=WebPlatform(demo=False), platforms=platforms)
+        try:
+            return await rapport.forget(customer_id, actor="cli")
+        finally:
+            await rapport.close()
+
+    migrate_or_exit(settings)
+    forgotten = run_or_exit(go(), CustomerNotFound)
+    summary = ", ".join(f"{n} {k}" for k, n in forgotten.counts.items())
     typer.echo(f"forgot customer {customer_id}: {summary}")
+    if forgotten.cards_left:
+        typer.echo(f"rapport: {cards_left_note(forgotten.cards_left)}", err=True)
 
 
 @customers_cli.command("link")

@@ -47,6 +47,7 @@ async def _demo(settings: Settings) -> None:
         secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
         # Signed in as a demo admin only where nobody else can reach the page.
         auto_login=is_loopback(settings.host),
+        allowed_hosts=settings.web_host_names,
     )
 
 
@@ -121,4 +122,10 @@ async def _serve_production(settings: Settings) -> None:
         typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
         raise typer.Exit(2)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    await serve(rapport, settings.host, settings.port, secret_key=secret)
+    await serve(
+        rapport,
+        settings.host,
+        settings.port,
+        secret_key=secret,
+        allowed_hosts=settings.web_host_names,
+    )

@@ -9,6 +9,7 @@ over to the adapter's modules.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import discord
@@ -73,3 +74,20 @@ class RapportClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         assert self.rapport is not None
         await handle_message(self.rapport, message, self.user)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A handler failed: ids and the error's type, never its message or traceback.
+
+        discord.py's default prints the traceback, and an error about a message
+        (a database refusing it, say) quotes the customer's words.
+        """
+        error = sys.exc_info()[1]
+        message = args[0] if args and isinstance(args[0], discord.Message) else None
+        log.error(
+            "discord_handler_failed",
+            event_name=event_method,
+            message_id=message.id if message else None,
+            text_chars=len(message.content) if message else None,
+            error=type(error).__name__ if error else None,
+            cause=type(error.__cause__).__name__ if error and error.__cause__ else None,
+        )

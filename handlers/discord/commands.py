@@ -13,9 +13,11 @@ import structlog
 from discord import app_commands
 
 from bot.safety import preview
+from handlers.composition import cards_left_note, forget_customer
 from handlers.discord.config import DM_WORKSPACE, PLATFORM
 from handlers.discord.context import DiscordContext, context_of
 from handlers.discord.views import actor_of, refuse_non_rep
+from memory.card_refs import PostedCard
 from memory.customers import CustomerNotFound
 from memory.schema import Customer
 
@@ -84,19 +86,21 @@ class ForgetConfirm(discord.ui.View):
         context = context_of(interaction.client)
         actor = actor_of(interaction.user).label
         totals: dict[str, int] = {}
+        left: list[PostedCard] = []
         for customer in self.customers:
-            cards = await _card_refs(context, customer.id)
             try:
-                counts = await context.track(context.directory.forget(customer.id, actor))
+                # Their cards, here and on Slack, become a notice with no buttons.
+                forgotten = await context.track(forget_customer(context.engine, customer.id, actor))
             except CustomerNotFound:
                 continue
-            for key, value in counts.items():
+            for key, value in forgotten.counts.items():
                 totals[key] = totals.get(key, 0) + value
-            await _delete_cards(interaction.client, cards)
+            left += forgotten.cards_left
         summary = ", ".join(f"{n} {key}" for key, n in totals.items() if n) or "nothing left"
+        note = f"\n{cards_left_note(left)}" if left else ""
         self.stop()
         await interaction.edit_original_response(
-            content=f"Forgotten: deleted {summary}.", view=None
+            content=f"Forgotten: deleted {summary}.{note}", view=None
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
@@ -105,26 +109,6 @@ class ForgetConfirm(discord.ui.View):
     ) -> None:
         self.stop()
         await interaction.response.edit_message(content="Nothing was deleted.", view=None)
-
-
-async def _card_refs(context: DiscordContext, customer_id: int) -> list[dict[str, Any]]:
-    """Review cards quote the customer; they go with the customer's data."""
-    data = await context.directory.export(customer_id)
-    refs = []
-    for draft in data["drafts"]:
-        ref = await context.store.cards.get(int(draft["id"]), PLATFORM)
-        if ref is not None:
-            refs.append(ref)
-    return refs
-
-
-async def _delete_cards(client: discord.Client, refs: list[dict[str, Any]]) -> None:
-    for ref in refs:
-        channel = client.get_partial_messageable(int(ref["channel_id"]))
-        try:
-            await channel.get_partial_message(int(ref["message_id"])).delete()
-        except discord.HTTPException:
-            log.warning("discord_card_not_deleted", ref=ref)
 
 
 class RapportCommands(app_commands.Group):

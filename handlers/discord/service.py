@@ -18,6 +18,7 @@ from handlers.discord.config import PLATFORM, DiscordConfig
 from handlers.discord.context import DiscordContext
 from handlers.discord.sender import DiscordSender
 from handlers.discord.surface import DiscordReviewSurface
+from handlers.platform import settle
 from memory.customers import CustomerDirectory
 from memory.domain import DraftCard, ReplyTarget
 
@@ -66,11 +67,7 @@ class DiscordService:
 
     async def wait_idle(self) -> None:
         """Until every received message and decision, and what they started, is done."""
-        while True:
-            await self.context.background.wait_idle()
-            await self.runtime.engine.wait_idle()
-            if not self.context.background.busy:
-                return
+        await settle(self.context.background, self.runtime.engine)
 
     async def start(self) -> None:
         if self.config.api_url:

@@ -14,7 +14,7 @@ import discord
 from handlers.discord.cards import card_embed
 from handlers.discord.config import PLATFORM
 from handlers.discord.views import review_view
-from handlers.platform import CardLoader, CardRef, ReviewChannel
+from handlers.platform import FORGOTTEN_CARD, CardLoader, CardRef, ReviewChannel
 from memory.domain import DraftCard
 from memory.store import MemoryStore
 
@@ -50,3 +50,13 @@ class DiscordReviewSurface(ReviewChannel):
         except discord.NotFound:
             return False
         return True
+
+    async def redact_card(self, ref: CardRef) -> None:
+        channel = self.client.get_partial_messageable(int(ref["channel_id"]))
+        message = channel.get_partial_message(int(ref["message_id"]))
+        # view=None takes the buttons off; the new embed replaces every old one.
+        notice = discord.Embed(description=FORGOTTEN_CARD)
+        try:
+            await message.edit(content=None, embed=notice, view=None, allowed_mentions=NO_MENTIONS)
+        except discord.NotFound:
+            return  # deleted by someone: nothing of the customer is left to redact

@@ -10,7 +10,9 @@ Three kinds of request arrive, over HTTP or Socket Mode alike:
   straight away, while Slack's trigger id is still valid).
 * the Edit modal's submission: checked, acknowledged, then sent.
 
-Bolt's own middleware verifies signatures and drops the bot's own messages.
+Bolt's own middleware verifies signatures and drops the bot's own messages. A
+listener that fails is logged by ids and sizes (:mod:`handlers.slack.logs`), and
+Slack gets a 500, so it delivers the request again later.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from handlers.slack.cards import (
 from handlers.slack.config import PLATFORM
 from handlers.slack.context import SlackContext
 from handlers.slack.events import profile_name, skip_reason, to_inbound
+from handlers.slack.logs import bolt_logger, error_fields, request_fields
 from memory.domain import DECIDABLE_STATUSES, Action, Actor, AuthorRole, Decision, DraftStatus
 
 log = structlog.get_logger(__name__)
@@ -53,8 +56,10 @@ def build_app(ctx: SlackContext) -> AsyncApp:
         signing_secret=ctx.config.signing_secret or "",
         process_before_response=True,
         name="rapport",
+        logger=bolt_logger(),
     )
     handlers = SlackListeners(ctx)
+    app.error(handlers.on_error)
     app.event("message")(handlers.on_message)
     app.event(ANY_EVENT)(handlers.on_other_event)
     for action in (Action.APPROVE, Action.REJECT, Action.REGENERATE):
@@ -98,6 +103,14 @@ class SlackListeners:
 
     async def on_other_event(self) -> None:
         """Events the manifest did not ask for: acknowledged so Slack does not retry them."""
+
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        """A listener or middleware failed; Bolt answers 500 and Slack will try again.
+
+        Bolt's own report would quote the exception, and a database error quotes
+        the values it was given: the customer's words and name among them.
+        """
+        log.error("slack_listener_failed", **request_fields(body), **error_fields(error))
 
     # -- buttons -----------------------------------------------------------------
 

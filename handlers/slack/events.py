@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from handlers.slack.config import PLATFORM, SlackConfig
-from memory.domain import AuthorRole, InboundMessage, ReplyTarget
+from memory.domain import AuthorRole, InboundMessage, ReplyTarget, storable
 
 # A plain message, a thread reply also sent to the channel, a message with a file:
 # each is something the customer said. Edits, deletions, joins and the like are not.
@@ -49,14 +49,15 @@ def skip_reason(event: dict[str, Any], config: SlackConfig) -> str | None:
     return None
 
 
-def malformed_interaction(body: bytes) -> str | None:
-    """What is wrong with an interaction payload that Bolt's own middleware would choke on.
+def malformed_request(body: bytes) -> str | None:
+    """What is wrong with a request that Bolt's own middleware would choke on.
 
     Slack never sends these shapes; answering 400 instead of Bolt's 500 keeps
-    anyone from retrying a poison request. Events and good payloads pass.
+    Slack from retrying a poison request. Good requests pass, and so does what
+    Bolt already answers without a 500 (a body that is not JSON at all).
     """
     if not body.startswith(b"payload="):
-        return None
+        return _malformed_callback(body)
     try:
         payload = json.loads(parse_qs(body.decode("utf-8", "replace")).get("payload", [""])[0])
     except ValueError:
@@ -75,11 +76,31 @@ def malformed_interaction(body: bytes) -> str | None:
     return None
 
 
+def _malformed_callback(body: bytes) -> str | None:
+    """What is wrong with an event callback's ``event``, which Bolt reads as an object."""
+    try:
+        callback = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(callback, dict) or "event" not in callback:
+        return None
+    event = callback["event"]
+    if not isinstance(event, dict):
+        return "event is not an object"
+    if not isinstance(event.get("type"), str):
+        return "event has no type"
+    return None
+
+
 def _malformed(event: dict[str, Any]) -> str | None:
     """What is wrong with a message event's fields, if anything (Slack never sends these)."""
     for key in ("user", "ts", "channel"):
         if not isinstance(event.get(key), str):
             return f"{key} is not a string"
+    for key in ("user", "ts", "channel", "thread_ts"):
+        # An id cannot be cleaned like a name: changed, it would name someone else.
+        if isinstance(event.get(key), str) and storable(event[key]) != event[key]:
+            return f"{key} has characters no database can store"
     if not isinstance(event.get("text") or "", str):
         return "text is not a string"
     try:

@@ -9,6 +9,8 @@ import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from memory.domain import storable
+
 log = structlog.get_logger(__name__)
 
 NAME_TTL = 6 * 3600.0  # people rename themselves rarely; a day-old name is fine
@@ -21,14 +23,20 @@ class NameCache:
         self.ttl = ttl
         self._names: dict[str, tuple[float, str]] = {}
 
-    def remember(self, user_id: str, name: str) -> None:
+    def remember(self, user_id: str, name: str) -> str:
+        """Keep ``name`` for a while, as every database can store it.
+
+        A profile in Slack's JSON can carry a NUL or half an emoji (a lone
+        surrogate); stored as sent it would fail the message on every redelivery.
+        """
+        name = storable(name)
         self._names[user_id] = (time.monotonic() + self.ttl, name)
+        return name
 
     async def name(self, user_id: str, hint: str | None = None) -> str:
         """The person's display name; ``hint`` (the event's own profile) saves the lookup."""
         if hint:
-            self.remember(user_id, hint)
-            return hint
+            return self.remember(user_id, hint)
         cached = self._names.get(user_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
@@ -53,5 +61,4 @@ class NameCache:
             ),
             user_id,
         )
-        self.remember(user_id, name)
-        return name
+        return self.remember(user_id, name)

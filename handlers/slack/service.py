@@ -20,10 +20,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.tasks import Background
+from handlers.platform import settle
 from handlers.slack.app import build_app
 from handlers.slack.config import PLATFORM, SlackConfig
 from handlers.slack.context import SlackContext
-from handlers.slack.events import malformed_interaction
+from handlers.slack.events import malformed_request
 from handlers.slack.names import NameCache
 from handlers.slack.reps import RepDirectory
 from handlers.slack.sender import SlackSender
@@ -87,7 +88,7 @@ class SlackService:
 
         @router.post(EVENTS_PATH, include_in_schema=False)
         async def slack_events(request: Request) -> Response:
-            problem = malformed_interaction(await request.body())
+            problem = malformed_request(await request.body())
             if problem:
                 log.warning("slack_request_malformed", problem=problem)
                 return JSONResponse({"error": f"malformed Slack request: {problem}"}, 400)
@@ -156,8 +157,4 @@ class SlackService:
 
     async def wait_idle(self) -> None:
         """Until every acknowledged request's work is done: decisions, drafts, cards."""
-        while True:
-            await self.context.background.wait_idle()
-            await self.runtime.engine.wait_idle()
-            if not self.context.background.busy:
-                return
+        await settle(self.context.background, self.runtime.engine)

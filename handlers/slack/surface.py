@@ -10,13 +10,15 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.platform import CardLoader, CardRef, ReviewChannel
+from handlers.platform import FORGOTTEN_CARD, CardLoader, CardRef, ReviewChannel
 from handlers.slack.cards import card_message
 from handlers.slack.config import PLATFORM
 from memory.domain import DraftCard
 from memory.store import MemoryStore
 
 CARD_GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message"})
+# One block of our own replaces the card's: an update without blocks would keep the old ones.
+FORGOTTEN_BLOCKS = [{"type": "section", "text": {"type": "plain_text", "text": FORGOTTEN_CARD}}]
 
 
 class SlackReviewSurface(ReviewChannel):
@@ -50,3 +52,12 @@ class SlackReviewSurface(ReviewChannel):
                 raise
             return False
         return True
+
+    async def redact_card(self, ref: CardRef) -> None:
+        try:
+            await self.client.chat_update(
+                channel=ref["channel"], ts=ref["ts"], text=FORGOTTEN_CARD, blocks=FORGOTTEN_BLOCKS
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in CARD_GONE:
+                raise

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.checkin_service import CheckinError, CheckinService
 from bot.checkins import CheckinSettings
+from handlers.composition import cards_left_note, forget_customer
 from handlers.web.auth import RepLogin, actor
 from handlers.web.context import ConsoleDep, flash
 from handlers.web.csrf import require_csrf
@@ -198,8 +199,14 @@ async def forget(
     if confirm != "yes":
         flash(request, "Tick the box to confirm; nothing was deleted.", "error")
         return RedirectResponse(f"/customers/{customer_id}/forget", status_code=303)
-    counts = await console.directory.forget(customer_id, actor=actor(login).label)
+    try:
+        forgotten = await forget_customer(console.runtime.engine, customer_id, actor(login).label)
+    except CustomerNotFound as exc:  # another rep forgot them a moment ago
+        raise HTTPException(404, f"{exc}; it may have been forgotten") from exc
     console.surface.bump()
+    counts = forgotten.counts
     summary = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in counts.items() if n)
     flash(request, f"Forgot {customer.display_name}: deleted {summary or 'the profile'}.")
+    if forgotten.cards_left:
+        flash(request, cards_left_note(forgotten.cards_left), "error")
     return RedirectResponse("/customers", status_code=303)

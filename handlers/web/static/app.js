@@ -3,7 +3,9 @@
 //   changed anywhere (web, Slack, Discord), skipping a panel the rep is typing
 //   in until they are done;
 // - send decisions (forms marked data-async) with fetch, so deciding one card
-//   never throws away an edit open on another.
+//   never throws away an edit open on another;
+// - submit a form when a control marked data-submit-on-change changes (here, not
+//   in an inline handler: the Content-Security-Policy allows no inline script).
 (function () {
   let version = Number(document.body.dataset.version || 0);
   let stale = false;
@@ -75,6 +77,13 @@
       const fresh = document.getElementById(`draft-${card.dataset.draft}`);
       const slot = fresh && fresh.querySelector(".outcome");
       if (slot && message) slot.textContent = message;
+    }
+  });
+
+  document.addEventListener("change", (event) => {
+    const control = event.target;
+    if (control instanceof Element && control.hasAttribute("data-submit-on-change") && control.form) {
+      control.form.submit();
     }
   });
 
