@@ -25,7 +25,8 @@ import structlog
 from bot.config import Settings
 from bot.runtime import build_runtime
 from handlers.composition import connect
-from handlers.discord import DiscordService
+from handlers.discord.service import DiscordService
+from handlers.discord.settings import DiscordSettings
 from memory.database import upgrade
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.drafter import ScriptedDrafter
@@ -47,15 +48,14 @@ def _report(name: str, values: list[float]) -> None:
 async def run(messages: int, database_url: str) -> None:
     fake = FakeDiscord()
     await fake.start()
-    settings = Settings(
-        database_url=database_url,
+    runtime = build_runtime(Settings(database_url=database_url), drafter=ScriptedDrafter())
+    settings = DiscordSettings(
         discord_token="bench-token",
         discord_review_channel=fake.review_channel_id,
         discord_rep_role=fake.rep_role_id,
         discord_api_url=fake.api_url,
         discord_application_id=fake.app_id,
     )
-    runtime = build_runtime(settings, drafter=ScriptedDrafter())
     service = DiscordService(settings, runtime, guild_ready_timeout=0.05)
     connect(runtime.engine, service)
     await service.start()

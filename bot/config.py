@@ -1,7 +1,9 @@
 """Settings, from the environment and an optional ``.env`` file.
 
 Every variable is listed in ``.env.example`` and the README. Field names are
-short; the environment names are the aliases.
+short; the environment names are the aliases. The core's section is here;
+Slack's and Discord's live in their packages (``handlers/slack/config.py``,
+``handlers/discord/config.py``), so the core knows no platform.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from bot.redaction import without_credentials
 EVERY_INTERFACE = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - names to skip, not to bind
 
 
-class Settings(BaseSettings):
+class SettingsSection(BaseSettings):
+    """One section of the settings: the core's here, each platform's in its package.
+
+    Every section reads the same environment and ``.env`` file.
+    """
+
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
@@ -25,6 +32,24 @@ class Settings(BaseSettings):
         # `SLACK_BOT_TOKEN=` (as in .env.example) means "not set", not "set to nothing".
         env_ignore_empty=True,
     )
+
+    def secret_values(self) -> frozenset[str]:
+        """Every configured secret, for the logs to mask: tokens, keys, and the passwords
+        inside URLs (as written and percent-decoded)."""
+        found: set[str] = set()
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                found.add(value.get_secret_value())
+            elif isinstance(value, str) and "://" in value:
+                password = _password(value)
+                found.update((password, unquote(password)))
+        found.discard("")
+        return frozenset(found)
+
+
+class Settings(SettingsSection):
+    """The core's settings: storage, drafting, recall, voice, check-ins, console, logs."""
 
     # Store
     database_url: str = Field("sqlite:///rapport.db", validation_alias="DATABASE_URL")
@@ -76,28 +101,6 @@ class Settings(BaseSettings):
     # Logging
     log_level: str = Field("info", validation_alias="RAPPORT_LOG_LEVEL")
     log_format: str = Field("console", validation_alias="RAPPORT_LOG_FORMAT")
-
-    # Slack
-    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
-    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
-    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
-    slack_review_channel: str | None = Field(None, validation_alias="RAPPORT_SLACK_REVIEW_CHANNEL")
-    slack_reps: str = Field("", validation_alias="RAPPORT_SLACK_REPS")
-    slack_channels: str = Field("", validation_alias="RAPPORT_SLACK_CHANNELS")
-    slack_api_url: str | None = Field(None, validation_alias="RAPPORT_SLACK_API_URL")
-
-    # Discord
-    discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
-    discord_review_channel: str | None = Field(
-        None, validation_alias="RAPPORT_DISCORD_REVIEW_CHANNEL"
-    )
-    discord_rep_role: str | None = Field(None, validation_alias="RAPPORT_DISCORD_REP_ROLE")
-    discord_reps: str = Field("", validation_alias="RAPPORT_DISCORD_REPS")
-    discord_channels: str = Field("", validation_alias="RAPPORT_DISCORD_CHANNELS")
-    discord_api_url: str | None = Field(None, validation_alias="RAPPORT_DISCORD_API_URL")
-    discord_application_id: str | None = Field(
-        None, validation_alias="RAPPORT_DISCORD_APPLICATION_ID"
-    )
 
     @field_validator("log_format")
     @classmethod
@@ -151,20 +154,6 @@ class Settings(BaseSettings):
     @property
     def database_label(self) -> str:
         return without_credentials(self.database_url)
-
-    def secret_values(self) -> frozenset[str]:
-        """Every configured secret, for the logs to mask: tokens, keys, and the passwords
-        inside URLs (as written and percent-decoded)."""
-        found: set[str] = set()
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, SecretStr):
-                found.add(value.get_secret_value())
-            elif isinstance(value, str) and "://" in value:
-                password = _password(value)
-                found.update((password, unquote(password)))
-        found.discard("")
-        return frozenset(found)
 
 
 def _password(url: str) -> str:

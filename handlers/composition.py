@@ -31,7 +31,9 @@ from bot.drafters import Drafter
 from bot.engine import ResponseEngine
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import CheckinScheduler, MinuteRound
+from handlers.discord.settings import DiscordSettings
 from handlers.platform import Platform, ReviewChannel
+from handlers.slack.settings import SlackSettings
 from handlers.web.surface import WebPlatform
 from handlers.web.templates_admin import load_prompt_versions
 from memory.card_refs import PostedCard
@@ -55,17 +57,22 @@ def connect(engine: ResponseEngine, platform: Platform) -> None:
     engine.add_sender(platform)
 
 
-def chat_platforms(settings: Settings, runtime: Runtime) -> list[Platform]:
-    """Slack and Discord, each when its token is set."""
+def chat_platforms(
+    runtime: Runtime, slack: SlackSettings | None = None, discord: DiscordSettings | None = None
+) -> list[Platform]:
+    """Slack and Discord, each when its token is set (their sections, read from the
+    environment unless given)."""
+    slack = slack or SlackSettings()
+    discord = discord or DiscordSettings()
     platforms: list[Platform] = []
-    if settings.slack_bot_token is not None:
-        from handlers.slack import SlackService  # loaded only where Slack is configured
+    if slack.configured:
+        from handlers.slack.service import SlackService  # slack_bolt, only where configured
 
-        platforms.append(SlackService(settings, runtime))
-    if settings.discord_token is not None:
-        from handlers.discord import DiscordService  # likewise discord.py
+        platforms.append(SlackService(slack, runtime))
+    if discord.configured:
+        from handlers.discord.service import DiscordService  # likewise discord.py's client
 
-        platforms.append(DiscordService(settings, runtime))
+        platforms.append(DiscordService(discord, runtime))
     return platforms
 
 
@@ -162,7 +169,13 @@ class Rapport:
 
     @classmethod
     def build(
-        cls, settings: Settings, *, demo: bool = False, drafter: Drafter | None = None
+        cls,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        drafter: Drafter | None = None,
+        slack: SlackSettings | None = None,
+        discord: DiscordSettings | None = None,
     ) -> Rapport:
         """Everything the settings ask for; the database must already be migrated.
 
@@ -173,7 +186,7 @@ class Rapport:
         return cls(
             runtime,
             web=WebPlatform(demo=demo),
-            platforms=chat_platforms(settings, runtime),
+            platforms=chat_platforms(runtime, slack, discord),
             services=[checkin_scheduler(settings, runtime), *runtime.services()],
         )
 

@@ -14,6 +14,8 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.observability import configure_logging
+from handlers.discord.settings import DiscordSettings
+from handlers.slack.settings import SlackSettings
 
 T = TypeVar("T")
 
@@ -40,7 +42,13 @@ def settings_or_exit(**overrides: Any) -> Settings:
     if problem is not None:
         typer.echo(f"rapport: {problem}", err=True)
         raise typer.Exit(2)
-    configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
+    # Every section's secrets: the platforms' tokens are in theirs.
+    secrets = settings.secret_values() | SlackSettings().secret_values()
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=secrets | DiscordSettings().secret_values(),
+    )
     return settings
 
 

@@ -14,6 +14,8 @@ import typer
 
 from bot.config import Settings
 from handlers.cli.common import DbOpt, migrate_or_exit, run_or_exit, settings_or_exit
+from handlers.discord.settings import DiscordSettings
+from handlers.slack.settings import SlackSettings
 
 customers_cli = typer.Typer(
     help="Customers: list, show, export, link, forget.", no_args_is_help=True
@@ -157,12 +159,13 @@ def customers_forget(
         f"Delete everything Rapport holds about customer {customer_id}?"
     ):
         raise typer.Exit(1)
-    if settings.slack_bot_token is not None or settings.discord_token is not None:
+    slack, discord = SlackSettings(), DiscordSettings()
+    if slack.configured or discord.configured:
         from handlers.cli.serve import configuration_problems
 
         # The platforms are built to clear cards; settings `rapport run` refuses stop us
         # here, before anything is deleted.
-        problems = configuration_problems(settings)
+        problems = configuration_problems(slack, discord)
         if problems:
             typer.echo(
                 "rapport: cannot reach the platforms:\n  - " + "\n  - ".join(problems), err=True
@@ -177,7 +180,7 @@ def customers_forget(
     async def go() -> Forgotten:
         runtime = build_runtime(settings)
         # The configured platforms, built but not started: nothing connects or catches up.
-        platforms = chat_platforms(settings, runtime)
+        platforms = chat_platforms(runtime, slack, discord)
         rapport = Rapport(runtime, web=WebPlatform(demo=False), platforms=platforms)
         try:
             return await rapport.forget(customer_id, actor="cli")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.config import Settings
+from handlers.discord.settings import DiscordSettings
 
 if TYPE_CHECKING:  # discord.py loads only when a command runs: `rapport --help` stays fast
     import discord
@@ -51,8 +51,7 @@ def invite_url_command(
     ] = None,
 ) -> None:
     """Print the link that adds the bot to a server with the permissions it needs."""
-    from_env: dict[str, Any] = {}  # Settings reads the environment and .env itself
-    value = application_id or Settings(**from_env).discord_application_id
+    value = application_id or DiscordSettings().discord_application_id
     if not value or not value.strip().isdigit():
         typer.echo(
             "rapport: set RAPPORT_DISCORD_APPLICATION_ID (or pass --application-id) to the "

@@ -14,6 +14,8 @@ from handlers.cli.common import (
     run_async,
     settings_or_exit,
 )
+from handlers.discord.settings import DiscordSettings
+from handlers.slack.settings import SlackSettings
 
 serve_cli = typer.Typer()
 
@@ -55,7 +57,7 @@ async def _demo(settings: Settings) -> None:
 def run(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
     """Production: the configured platforms, the web console, on one event loop."""
     settings = settings_or_exit(host=host, port=port, database_url=database_url)
-    problems = configuration_problems(settings)
+    problems = configuration_problems(SlackSettings(), DiscordSettings())
     if problems:
         typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
         raise typer.Exit(2)
@@ -63,11 +65,13 @@ def run(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) 
     run_async(_serve_production(settings))
 
 
-def configuration_problems(settings: Settings) -> list[str]:
-    """Every missing or conflicting setting, named, so one run tells the whole story."""
+def configuration_problems(
+    slack_settings: SlackSettings, discord_settings: DiscordSettings
+) -> list[str]:
+    """Every missing or conflicting platform setting, named, so one run tells the whole story."""
     problems: list[str] = []
-    slack = settings.slack_bot_token is not None
-    discord = settings.discord_token is not None
+    slack = slack_settings.configured
+    discord = discord_settings.configured
     if not (slack or discord):
         problems.append(
             "no platform configured: set SLACK_BOT_TOKEN (Slack) and/or DISCORD_TOKEN (Discord); "
@@ -75,8 +79,8 @@ def configuration_problems(settings: Settings) -> list[str]:
         )
     if slack:
         has_app, has_secret = (
-            settings.slack_app_token is not None,
-            (settings.slack_signing_secret is not None),
+            slack_settings.slack_app_token is not None,
+            (slack_settings.slack_signing_secret is not None),
         )
         if not (has_app or has_secret):
             problems.append(
@@ -87,21 +91,21 @@ def configuration_problems(settings: Settings) -> list[str]:
                 "SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are both set: choose Socket Mode "
                 "(keep SLACK_APP_TOKEN) or HTTP mode (keep SLACK_SIGNING_SECRET)"
             )
-        if not settings.slack_review_channel:
+        if not slack_settings.slack_review_channel:
             problems.append("Slack needs RAPPORT_SLACK_REVIEW_CHANNEL (the reps' channel ID)")
-        if not settings.slack_reps.strip():
+        if not slack_settings.slack_reps.strip():
             problems.append("Slack needs RAPPORT_SLACK_REPS (who may approve drafts)")
         if not problems:
-            from handlers.slack import SlackConfig, SlackConfigError  # slack_bolt: see _demo
+            from handlers.slack.config import SlackConfig, SlackConfigError
 
             try:
-                SlackConfig.from_settings(settings)
+                SlackConfig.from_settings(slack_settings)
             except SlackConfigError as exc:
                 problems.append(str(exc))
     if discord:
-        if not settings.discord_review_channel:
+        if not discord_settings.discord_review_channel:
             problems.append("Discord needs RAPPORT_DISCORD_REVIEW_CHANNEL (the reps' channel ID)")
-        if not (settings.discord_rep_role or settings.discord_reps.strip()):
+        if not (discord_settings.discord_rep_role or discord_settings.discord_reps.strip()):
             problems.append(
                 "Discord needs RAPPORT_DISCORD_REP_ROLE and/or RAPPORT_DISCORD_REPS "
                 "(who may approve drafts)"

@@ -1,4 +1,4 @@
-"""The Discord adapter's settings, read once from :class:`bot.config.Settings` and checked.
+"""The Discord adapter's settings: its section of the environment, read once and checked.
 
 Authorisation lives here and only here: :meth:`DiscordConfig.is_rep` is the
 one answer to "may this person approve drafts or use ``/rapport``?".
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.config import Settings, split_ids
+from bot.config import split_ids
+from handlers.discord.settings import DiscordSettings
 
 PLATFORM = "discord"
 DM_WORKSPACE = "dm"
@@ -48,7 +49,7 @@ class DiscordConfig:
     application_id: int | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DiscordConfig:
+    def from_settings(cls, settings: DiscordSettings) -> DiscordConfig:
         token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
         if not token:
             raise DiscordConfigError("DISCORD_TOKEN is not set: copy the bot token from the portal")

@@ -11,12 +11,12 @@ import structlog
 from discord.gateway import DiscordWebSocket
 from fastapi import APIRouter
 
-from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.discord.client import RapportClient
 from handlers.discord.config import PLATFORM, DiscordConfig
 from handlers.discord.context import DiscordContext
 from handlers.discord.sender import DiscordSender
+from handlers.discord.settings import DiscordSettings
 from handlers.discord.surface import DiscordReviewSurface
 from handlers.platform import settle
 from memory.customers import CustomerDirectory
@@ -36,7 +36,7 @@ class DiscordService:
     name = PLATFORM
 
     def __init__(
-        self, settings: Settings, runtime: Runtime, *, guild_ready_timeout: float = 2.0
+        self, settings: DiscordSettings, runtime: Runtime, *, guild_ready_timeout: float = 2.0
     ) -> None:
         self.config = DiscordConfig.from_settings(settings)
         self.runtime = runtime

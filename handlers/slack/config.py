@@ -1,4 +1,4 @@
-"""The Slack adapter's settings, read once from :class:`bot.config.Settings` and checked.
+"""The Slack adapter's settings: its section of the environment, read once and checked.
 
 Which channels are served and who counts as a rep are answered here, so every
 listener asks the same question the same way.
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from bot.config import Settings, split_ids
+from bot.config import split_ids
+from handlers.slack.settings import SlackSettings
 
 PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -49,7 +50,7 @@ class SlackConfig:
         return not self.channels or channel in self.channels
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SlackConfig:
+    def from_settings(cls, settings: SlackSettings) -> SlackConfig:
         bot_token = _secret(settings.slack_bot_token)
         if not bot_token:
             raise SlackConfigError(

@@ -17,7 +17,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
 from bot.runtime import Runtime
 from bot.tasks import Background
 from handlers.platform import settle
@@ -28,6 +27,7 @@ from handlers.slack.events import malformed_request
 from handlers.slack.names import NameCache
 from handlers.slack.reps import RepDirectory
 from handlers.slack.sender import SlackSender
+from handlers.slack.settings import SlackSettings
 from handlers.slack.surface import SlackReviewSurface
 from memory.domain import DraftCard, ReplyTarget
 
@@ -62,7 +62,7 @@ class SlackService:
 
     name = PLATFORM
 
-    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+    def __init__(self, settings: SlackSettings, runtime: Runtime) -> None:
         self.config = SlackConfig.from_settings(settings)
         self.runtime = runtime
         self.client = make_client(self.config)

@@ -11,7 +11,8 @@ import pytest
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from handlers.composition import connect
-from handlers.discord import DiscordService
+from handlers.discord.service import DiscordService
+from handlers.discord.settings import DiscordSettings
 from tests.fakes.discord_server import Call, FakeDiscord
 from tests.fakes.drafter import ScriptedDrafter
 
@@ -26,9 +27,9 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     await server.close()
 
 
-def discord_settings(fake: FakeDiscord, database_url: str, **extra: Any) -> Settings:
+def discord_settings(fake: FakeDiscord, **extra: Any) -> DiscordSettings:
+    """Discord's section of the settings, pointed at the fake."""
     values = {
-        "database_url": database_url,
         "discord_token": TOKEN,
         "discord_review_channel": fake.review_channel_id,
         "discord_rep_role": fake.rep_role_id,
@@ -36,7 +37,7 @@ def discord_settings(fake: FakeDiscord, database_url: str, **extra: Any) -> Sett
         "discord_application_id": fake.app_id,
         **extra,
     }
-    return Settings(**values)
+    return DiscordSettings(**values)
 
 
 StartService = Callable[..., Awaitable[DiscordService]]
@@ -48,7 +49,7 @@ async def start_service(fake: FakeDiscord) -> AsyncIterator[StartService]:
     started: list[DiscordService] = []
 
     async def start(runtime: Runtime, **extra: Any) -> DiscordService:
-        settings = discord_settings(fake, runtime.settings.database_url, **extra)
+        settings = discord_settings(fake, **extra)
         service = DiscordService(settings, runtime, guild_ready_timeout=0.05)
         connect(runtime.engine, service)
         started.append(service)

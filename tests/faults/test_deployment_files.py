@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from handlers.discord.settings import DiscordSettings
+from handlers.slack.settings import SlackSettings
 
 ROOT = Path(__file__).parents[2]
 
@@ -84,7 +86,7 @@ def test_env_copied_from_the_example_counts_empty_values_as_unset(tmp_path, monk
     (tmp_path / ".env").write_text(env, "utf-8")
     monkeypatch.chdir(tmp_path)
     settings = Settings()
-    assert settings.discord_token is not None
-    assert settings.slack_bot_token is None
+    assert DiscordSettings().discord_token is not None
+    assert SlackSettings().slack_bot_token is None
     assert settings.openai_api_key is None and settings.openai_base_url is None
     assert settings.database_url == "sqlite:///rapport.db"

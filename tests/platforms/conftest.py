@@ -22,10 +22,10 @@ from argon2 import PasswordHasher
 from bot.config import Settings
 from bot.runtime import build_runtime
 from handlers.composition import Rapport
-from handlers.discord import DiscordService
+from handlers.discord.service import DiscordService
 from handlers.platform import Platform
-from handlers.slack import SlackService
 from handlers.slack.cards import ACTION_IDS
+from handlers.slack.service import SlackService
 from handlers.web.surface import WebPlatform
 from memory.domain import Action, DraftStatus
 from memory.users import Role, UserDirectory
@@ -163,11 +163,8 @@ class SlackHarness(Harness):
         self.fake = fake
         self.slack: SignedSlack | None = None
 
-    def settings(self) -> Settings:
-        return slack_settings(self.fake, self.database_url)
-
     def platforms(self, settings: Settings, runtime: Any) -> list[Platform]:
-        return [SlackService(settings, runtime)]
+        return [SlackService(slack_settings(self.fake), runtime)]
 
     async def after_start(self) -> None:
         self.slack = SignedSlack(f"{self.url}/slack/events")
@@ -242,11 +239,10 @@ class DiscordHarness(Harness):
         self.rep = fake.member("Ana Rep", rep=True)
         self.stranger = fake.member("Sam Stranger")
 
-    def settings(self) -> Settings:
-        return discord_settings(self.fake, self.database_url)
-
     def platforms(self, settings: Settings, runtime: Any) -> list[Platform]:
-        self.service = DiscordService(settings, runtime, guild_ready_timeout=0.05)
+        self.service = DiscordService(
+            discord_settings(self.fake), runtime, guild_ready_timeout=0.05
+        )
         return [self.service]
 
     async def after_start(self) -> None:

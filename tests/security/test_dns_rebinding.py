@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.composition import Rapport
-from handlers.slack import SlackService
+from handlers.slack.service import SlackService
 from handlers.web.surface import WebPlatform
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import event_callback, message
@@ -96,8 +97,8 @@ async def test_slack_events_posted_to_the_public_name_are_stored(
 ) -> None:
     """In HTTP mode Slack posts to https://<public name>/slack/events: with that name in
     RAPPORT_ALLOWED_HOSTS the message becomes a card; under a name not listed it is refused."""
-    settings = slack_settings(fake_slack, runtime.settings.database_url, allowed_hosts=PUBLIC_NAME)
-    service = SlackService(settings, runtime)
+    settings = Settings(database_url=runtime.settings.database_url, allowed_hosts=PUBLIC_NAME)
+    service = SlackService(slack_settings(fake_slack), runtime)
     rapport = Rapport(runtime, web=WebPlatform(demo=False), platforms=[service])
     app = rapport.web_app(console=False, allowed_hosts=settings.web_host_names)
     harness, server, task = await serve_http(fake_slack, runtime, app=app, service=service)

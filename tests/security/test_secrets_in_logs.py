@@ -17,6 +17,8 @@ from bot.config import Settings
 from bot.observability import configure_logging
 from bot.runtime import build_runtime
 from handlers.cli.common import settings_or_exit
+from handlers.discord.settings import DiscordSettings
+from handlers.slack.settings import SlackSettings
 from memory.domain import DraftStatus
 from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.helpers import message
@@ -139,16 +141,19 @@ def test_library_log_lines_lose_the_credentials_in_urls(logs: Logs) -> None:
 def test_every_configured_secret_is_masked_wherever_it_is_logged(logs: Logs) -> None:
     """A token, key or database password that ends up in a log event or a library's message,
     even one with characters that JSON escapes, is written as a redaction marker."""
-    settings = Settings(
-        database_url=f"postgresql://rapport:{PASSWORD}@db.internal/rapport",
-        openai_api_key=API_KEY,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret='sign"ing\\secret',
-        discord_token="discord.TOKEN.value",
+    configured = (
+        Settings(
+            database_url=f"postgresql://rapport:{PASSWORD}@db.internal/rapport",
+            openai_api_key=API_KEY,
+        ).secret_values()
+        | SlackSettings(
+            slack_bot_token=BOT_TOKEN, slack_signing_secret='sign"ing\\secret'
+        ).secret_values()
+        | DiscordSettings(discord_token="discord.TOKEN.value").secret_values()
     )
     secrets = [PASSWORD, API_KEY, BOT_TOKEN, 'sign"ing\\secret', "discord.TOKEN.value"]
-    assert set(secrets) <= settings.secret_values()
-    logs.configure(settings.secret_values())
+    assert set(secrets) <= configured
+    logs.configure(configured)
 
     log = structlog.get_logger()
     for secret in secrets:

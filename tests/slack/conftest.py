@@ -19,10 +19,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.composition import connect
-from handlers.slack import SlackService
+from handlers.slack.service import SlackService
+from handlers.slack.settings import SlackSettings
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes.slack_events import SIGNING_SECRET, SignedSlack
 
@@ -49,11 +49,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
-def slack_settings(
-    fake: FakeSlack, database_url: str, *, socket_mode: bool = False, **extra: Any
-) -> Settings:
+def slack_settings(fake: FakeSlack, *, socket_mode: bool = False, **extra: Any) -> SlackSettings:
+    """Slack's section of the settings, pointed at the fake."""
     values: dict[str, Any] = {
-        "database_url": database_url,
         "slack_bot_token": BOT_TOKEN,
         "slack_review_channel": REVIEW,
         "slack_reps": f"{REP},{REP_GROUP}",
@@ -65,7 +63,7 @@ def slack_settings(
         ),
         **extra,
     }
-    return Settings(**values)
+    return SlackSettings(**values)
 
 
 @dataclass
@@ -122,7 +120,7 @@ async def serve_http(
     service: SlackService | None = None,
     **extra: Any,
 ) -> tuple[SlackHarness, uvicorn.Server, asyncio.Task[None]]:
-    settings = slack_settings(fake, runtime.settings.database_url, **extra)
+    settings = slack_settings(fake, **extra)
     if service is None:
         service = SlackService(settings, runtime)
         connect(runtime.engine, service)
@@ -158,7 +156,7 @@ async def http_slack(fake_slack: FakeSlack, runtime: Runtime) -> AsyncIterator[S
 @pytest.fixture
 async def socket_slack(fake_slack: FakeSlack, runtime: Runtime) -> AsyncIterator[SlackHarness]:
     """Rapport in Socket Mode, connected to the fake's WebSocket."""
-    settings = slack_settings(fake_slack, runtime.settings.database_url, socket_mode=True)
+    settings = slack_settings(fake_slack, socket_mode=True)
     service = SlackService(settings, runtime)
     connect(runtime.engine, service)
     await service.start()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
 from handlers.slack.config import SlackConfig, SlackConfigError
 from handlers.slack.events import permalink, skip_reason, to_inbound
+from handlers.slack.settings import SlackSettings
 from memory.domain import AuthorRole
 from tests.fakes.slack_events import message
 
@@ -76,17 +76,17 @@ def test_settings_errors_name_the_variable() -> None:
     """A misconfigured Slack setup says which variable to fix and how."""
     base = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s", "slack_reps": "U0REP1"}
     with pytest.raises(SlackConfigError, match="RAPPORT_SLACK_REVIEW_CHANNEL"):
-        SlackConfig.from_settings(Settings(**base, slack_review_channel="#support"))
+        SlackConfig.from_settings(SlackSettings(**base, slack_review_channel="#support"))
     with pytest.raises(SlackConfigError, match="RAPPORT_SLACK_REPS"):
         SlackConfig.from_settings(
-            Settings(**{**base, "slack_reps": "@riley"}, slack_review_channel="C0REVIEW")
+            SlackSettings(**{**base, "slack_reps": "@riley"}, slack_review_channel="C0REVIEW")
         )
     with pytest.raises(SlackConfigError, match="SLACK_APP_TOKEN and SLACK_SIGNING_SECRET"):
         SlackConfig.from_settings(
-            Settings(**base, slack_app_token="xapp-1", slack_review_channel="C0REVIEW")
+            SlackSettings(**base, slack_app_token="xapp-1", slack_review_channel="C0REVIEW")
         )
     config = SlackConfig.from_settings(
-        Settings(**{**base, "slack_reps": "U0REP1, S0REPS ,"}, slack_review_channel="C0REVIEW")
+        SlackSettings(**{**base, "slack_reps": "U0REP1, S0REPS ,"}, slack_review_channel="C0REVIEW")
     )
     assert (config.rep_users, config.rep_groups) == (frozenset({"U0REP1"}), frozenset({"S0REPS"}))
     assert config.api_url == "https://slack.com/api/"

@@ -118,9 +118,7 @@ async def test_unserved_channel_is_ignored_when_channels_are_listed(
     from handlers.slack.config import SlackConfig
     from tests.slack.conftest import slack_settings
 
-    config = SlackConfig.from_settings(
-        slack_settings(http_slack.fake, "sqlite://", slack_channels=SUPPORT)
-    )
+    config = SlackConfig.from_settings(slack_settings(http_slack.fake, slack_channels=SUPPORT))
     assert config.serves(SUPPORT, "channel")
     assert not config.serves("COTHER", "channel")
     assert not config.serves(REVIEW, "channel")

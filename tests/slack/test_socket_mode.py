@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime import Runtime
-from handlers.slack import SlackService
+from handlers.slack.service import SlackService
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_events import button, event_callback, message
 from tests.slack.conftest import CUSTOMER, REP, REVIEW, SUPPORT, SlackHarness, slack_settings
@@ -36,9 +36,7 @@ async def test_bad_app_token_fails_start_with_a_readable_error(
     fake_slack: FakeSlack, runtime: Runtime
 ) -> None:
     """A wrong SLACK_APP_TOKEN stops `rapport run` with a message naming the variable."""
-    settings = slack_settings(
-        fake_slack, runtime.settings.database_url, socket_mode=True, slack_app_token="xapp-wrong"
-    )
+    settings = slack_settings(fake_slack, socket_mode=True, slack_app_token="xapp-wrong")
     service = SlackService(settings, runtime)
     with pytest.raises(RuntimeError, match="SLACK_APP_TOKEN"):
         await service.start()
@@ -49,9 +47,7 @@ async def test_bad_bot_token_fails_start_with_a_readable_error(
     fake_slack: FakeSlack, runtime: Runtime
 ) -> None:
     """A wrong SLACK_BOT_TOKEN stops `rapport run` with a message naming the variable."""
-    settings = slack_settings(
-        fake_slack, runtime.settings.database_url, slack_bot_token="xoxb-wrong"
-    )
+    settings = slack_settings(fake_slack, slack_bot_token="xoxb-wrong")
     service = SlackService(settings, runtime)
     with pytest.raises(RuntimeError, match="SLACK_BOT_TOKEN"):
         await service.start()
