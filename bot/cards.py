@@ -9,9 +9,8 @@ Slack, Discord and the console.
 from __future__ import annotations
 
 from bot.review import ReviewHub
-from memory.domain import DraftCard, DraftKind, DraftStatus
-from memory.schema import Customer, Draft, Message
-from memory.store import MemoryStore, recall_from_records
+from memory.domain import DraftCard, DraftStatus, StoredCustomer, StoredDraft, StoredMessage
+from memory.store import MemoryStore
 
 
 class Cards:
@@ -35,18 +34,20 @@ class Cards:
             await self.review.publish(card)
 
 
-def card_of(draft: Draft, customer: Customer | None, message: Message | None) -> DraftCard:
+def card_of(
+    draft: StoredDraft, customer: StoredCustomer | None, message: StoredMessage | None
+) -> DraftCard:
     return DraftCard(
         draft_id=draft.id,
-        kind=DraftKind(draft.kind),
-        status=DraftStatus(draft.status),
+        kind=draft.kind,
+        status=draft.status,
         customer_id=draft.customer_id,
         customer_name=customer.display_name if customer else "(forgotten)",
-        platform=draft.target.get("platform", message.platform if message else ""),
+        platform=draft.target.platform,
         inbound_text=message.text if message else "",
         inbound_at=message.sent_at if message else None,
         permalink=message.permalink if message else None,
-        recalled=recall_from_records(draft.recall or []),
+        recalled=draft.recall,
         text=draft.text,
         final_text=draft.final_text,
         error=draft.error,

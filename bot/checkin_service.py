@@ -42,7 +42,7 @@ from bot.checkins import (
 )
 from bot.engine import ResponseEngine
 from memory.checkins import CheckinRepository
-from memory.domain import Actor, AuthorRole, DraftKind, InboundMessage, ReplyTarget
+from memory.domain import Actor, AuthorRole, DraftKind, InboundMessage, ReplyTarget, StoredMessage
 from memory.domain.checkins import Cause, CheckinStatus
 from memory.domain.dates import zone
 from memory.schema import CheckIn, Customer, Message
@@ -164,7 +164,7 @@ class CheckinService:
         problem = await self.store.messages.get(draft.message_id)
         reply = await self.store.messages.get(draft.sent_message_id)
         if problem is not None and reply is not None:
-            await self._follow_up(problem, reply.id, reply.sent_at)
+            await self._follow_up(problem, draft.sent_message_id, reply.sent_at)
 
     async def _rep_replied(self, msg: InboundMessage, ingested: Ingested | Ignored) -> None:
         # A rep answering in the thread themselves is a reply too.
@@ -177,8 +177,8 @@ class CheckinService:
         if asked is not None:
             await self._follow_up(asked, ingested.message_id, msg.sent_at)
 
-    async def _follow_up(self, problem: Message, reply_id: int, replied_at: datetime) -> None:
-        if not is_problem(problem.text):
+    async def _follow_up(self, problem: StoredMessage, reply_id: int, replied_at: datetime) -> None:
+        if problem.id is None or not is_problem(problem.text):
             return
         customer = await self.store.customer(problem.customer_id)
         if customer is None or customer.opted_out_at is not None:

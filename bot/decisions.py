@@ -19,8 +19,7 @@ from bot.delivery import DeliveryError, ReplySender
 from bot.safety import clean_reply
 from bot.tasks import Background
 from memory.domain import DECIDABLE_STATUSES, Action, Decision, DraftStatus
-from memory.schema import Draft
-from memory.store import MemoryStore, target_from_dict
+from memory.store import MemoryStore
 
 log = structlog.get_logger(__name__)
 
@@ -76,9 +75,7 @@ class Decisions:
                     "there is no draft text to approve; edit or regenerate instead",
                 )
             # From failed too: a draft whose delivery failed can be approved again.
-            won = await self.store.drafts.transition(
-                draft.id, DECIDABLE_STATUSES, DraftStatus.SENDING, final_text=Draft.text, **who
-            )
+            won = await self.store.drafts.approve(draft.id, DECIDABLE_STATUSES, **who)
         elif action is Action.EDIT:
             text = clean_reply(decision.text or "")
             if not text:
@@ -126,7 +123,7 @@ class Decisions:
         draft = await self.store.drafts.get(draft_id)
         if draft is None or draft.status != DraftStatus.SENDING or not draft.final_text:
             return Outcome(False, DraftStatus.FAILED, "nothing to send")
-        target = target_from_dict(draft.target)
+        target = draft.target
         sender = self.senders.get(target.platform)
         if sender is None:
             reason = f"delivery failed: no {target.platform} connection is running"

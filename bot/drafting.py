@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import structlog
@@ -18,10 +19,17 @@ from bot.cards import Cards, card_of
 from bot.drafters.base import Drafter, DraftError, DraftRequest
 from bot.prompting import Asked, Prompter
 from bot.safety import clean_reply
-from memory.domain import DraftKind, DraftStatus, RecallItem, conversation_key
+from memory.domain import (
+    DraftKind,
+    DraftStatus,
+    RecallItem,
+    StoredCustomer,
+    StoredDraft,
+    StoredMessage,
+    conversation_key,
+)
 from memory.recall import Recaller
-from memory.schema import Customer, Draft, Message
-from memory.store import MemoryStore, recall_records, target_from_dict
+from memory.store import MemoryStore, recall_records
 
 log = structlog.get_logger(__name__)
 
@@ -64,7 +72,7 @@ class DraftWriter:
             return  # another worker has it, or a rep already decided
         draft, customer, message = claimed
         if draft.kind == DraftKind.CHECKIN:
-            target = target_from_dict(draft.target)
+            target = draft.target
             recalled, request = await self.checkin_request(
                 customer,
                 draft.reason or DEFAULT_CHECKIN_REASON,
@@ -98,19 +106,26 @@ class DraftWriter:
             ):
                 await self.cards.publish(draft_id)  # changed under us: show what is there
                 return
-            for key, value in {**done, "status": DraftStatus.PENDING}.items():
-                setattr(draft, key, value)  # the row as just written: no need to read it back
+            # The draft as just written: no need to read it back.
+            written = replace(
+                draft,
+                status=DraftStatus.PENDING,
+                text=text,
+                recall=recalled,
+                model=self.drafter.model,
+                attempts=draft.attempts + 1,
+            )
             log.info(
                 "draft_ready",
                 draft_id=draft_id,
                 customer_id=customer.id,
                 latency_ms=done["latency_ms"],
             )
-            await self.cards.show(card_of(draft, customer, message))
+            await self.cards.show(card_of(written, customer, message))
             return
         await self.cards.publish(draft_id)
 
-    async def _fail(self, draft: Draft, reason: str, recalled: list[RecallItem]) -> None:
+    async def _fail(self, draft: StoredDraft, reason: str, recalled: list[RecallItem]) -> None:
         await self.store.drafts.transition(
             draft.id,
             [DraftStatus.DRAFTING],
@@ -123,7 +138,7 @@ class DraftWriter:
         log.warning("draft_failed", draft_id=draft.id, customer_id=draft.customer_id, reason=reason)
 
     async def reply_request(
-        self, customer: Customer, message: Message, prompter: Prompter | None = None
+        self, customer: StoredCustomer, message: StoredMessage, prompter: Prompter | None = None
     ) -> tuple[list[RecallItem], DraftRequest]:
         """What the customer's history brings back for ``message``, and the drafter's request.
 
@@ -143,7 +158,7 @@ class DraftWriter:
 
     async def checkin_request(
         self,
-        customer: Customer,
+        customer: StoredCustomer,
         reason: str,
         conversation: str,
         prompter: Prompter | None = None,

@@ -170,7 +170,7 @@ class ReviewChannel(ABC):
         """
         shown = 0
         for draft in await self.store.drafts.in_statuses(NEEDS_CARD, limit=CATCH_UP_LIMIT):
-            if draft.target.get("platform") != self.name:
+            if draft.target.platform != self.name:
                 continue
             if await self.store.cards.get(draft.id, self.name) is not None:
                 continue

@@ -12,7 +12,17 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.database import Database
-from memory.domain import OPEN_STATUSES, DraftStatus, RecallItem, ReplyTarget
+from memory.domain import (
+    OPEN_STATUSES,
+    DraftKind,
+    DraftStatus,
+    RecallItem,
+    ReplyTarget,
+    StoredCustomer,
+    StoredDraft,
+    StoredMessage,
+)
+from memory.messages import stored_customer, stored_message
 from memory.schema import Customer, Draft, Message, utcnow
 
 
@@ -37,22 +47,23 @@ class Drafts:
             await session.commit()
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def get(self, draft_id: int) -> Draft | None:
+    async def get(self, draft_id: int) -> StoredDraft | None:
         async with self.db.sessions() as session:
-            return await session.get(Draft, draft_id)
+            row = await session.get(Draft, draft_id)
+            return None if row is None else stored_draft(row)
 
     async def in_statuses(
         self, statuses: Sequence[DraftStatus], *, limit: int = 200
-    ) -> list[Draft]:
+    ) -> list[StoredDraft]:
         async with self.db.sessions() as session:
             rows = await session.execute(
                 select(Draft).where(Draft.status.in_(statuses)).order_by(Draft.id).limit(limit)
             )
-            return list(rows.scalars())
+            return [stored_draft(row) for row in rows.scalars()]
 
     async def claim_for_drafting(
         self, draft_id: int
-    ) -> tuple[Draft, Customer, Message | None] | None:
+    ) -> tuple[StoredDraft, StoredCustomer, StoredMessage | None] | None:
         """Move a queued draft to ``drafting`` and load what drafting needs, in one session.
 
         None when another worker has it or a rep already decided.
@@ -72,14 +83,12 @@ class Drafts:
             return None
         return bundle[0], bundle[1], bundle[2]
 
-    async def bundle(self, draft_id: int) -> tuple[Draft, Customer | None, Message | None] | None:
+    async def bundle(self, draft_id: int) -> Bundle | None:
         """A draft with its customer and the message it answers, in one query."""
         async with self.db.sessions() as session:
             return await self._bundle(session, draft_id)
 
-    async def _bundle(
-        self, session: AsyncSession, draft_id: int
-    ) -> tuple[Draft, Customer | None, Message | None] | None:
+    async def _bundle(self, session: AsyncSession, draft_id: int) -> Bundle | None:
         row = (
             await session.execute(
                 select(Draft, Customer, Message)
@@ -88,11 +97,18 @@ class Drafts:
                 .where(Draft.id == draft_id)
             )
         ).first()
-        return None if row is None else (row[0], row[1], row[2])
+        if row is None:
+            return None
+        draft, customer, message = row
+        return (
+            stored_draft(draft),
+            None if customer is None else stored_customer(customer),
+            None if message is None else stored_message(message),
+        )
 
     async def stale(
         self, older_than: datetime, *, queued_before: datetime | None = None
-    ) -> list[Draft]:
+    ) -> list[StoredDraft]:
         """Drafts a crashed worker left half-done: queued, or stuck drafting/sending.
 
         ``queued_before`` leaves alone queued drafts younger than that, which
@@ -113,7 +129,17 @@ class Drafts:
                 )
                 .order_by(Draft.id)
             )
-            return list(rows.scalars())
+            return [stored_draft(row) for row in rows.scalars()]
+
+    async def approve(self, draft_id: int, allowed: Iterable[DraftStatus], **values: Any) -> bool:
+        """Move a draft to ``sending`` with its own current text as the text to send.
+
+        The text is copied inside the compare-and-set: a draft regenerated since
+        the rep looked sends the text that is there, never a stale copy.
+        """
+        return await self.transition(
+            draft_id, allowed, DraftStatus.SENDING, final_text=Draft.text, **values
+        )
 
     async def record_sent(
         self,
@@ -157,14 +183,14 @@ class Drafts:
             await session.commit()
             return message.id
 
-    async def open_for(self, customer_id: int) -> list[Draft]:
+    async def open_for(self, customer_id: int) -> list[StoredDraft]:
         async with self.db.sessions() as session:
             rows = await session.execute(
                 select(Draft).where(
                     Draft.customer_id == customer_id, Draft.status.in_(OPEN_STATUSES)
                 )
             )
-            return list(rows.scalars())
+            return [stored_draft(row) for row in rows.scalars()]
 
     async def recently_decided(self, *, limit: int = 8) -> list[int]:
         """The ids of the drafts most recently sent, rejected or answered by a rep."""
@@ -177,6 +203,35 @@ class Drafts:
                 .limit(limit)
             )
             return list(rows.scalars())
+
+
+Bundle = tuple[StoredDraft, StoredCustomer | None, StoredMessage | None]
+
+
+def stored_draft(row: Draft) -> StoredDraft:
+    return StoredDraft(
+        id=row.id,
+        customer_id=row.customer_id,
+        message_id=row.message_id,
+        kind=DraftKind(row.kind),
+        status=DraftStatus(row.status),
+        target=target_from_dict(row.target),
+        reason=row.reason,
+        text=row.text,
+        final_text=row.final_text,
+        error=row.error,
+        recall=recall_from_records(row.recall or []),
+        prompt_version=row.prompt_version,
+        model=row.model,
+        latency_ms=row.latency_ms,
+        attempts=row.attempts,
+        decided_action=row.decided_action,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        sent_message_id=row.sent_message_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 def target_from_dict(data: dict[str, Any]) -> ReplyTarget:

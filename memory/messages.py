@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from memory.database import Database
-from memory.domain import InboundMessage, ReplyTarget
+from memory.domain import InboundMessage, ReplyTarget, StoredCustomer, StoredMessage
 from memory.ingest import Ignored, Ingested, store_inbound
 from memory.schema import Customer, Message
 
@@ -83,13 +83,14 @@ class Messages:
                 continue
         raise RuntimeError(f"could not store message {msg.message_id!r} after 3 attempts")
 
-    async def get(self, message_id: int) -> Message | None:
+    async def get(self, message_id: int) -> StoredMessage | None:
         async with self.db.sessions() as session:
-            return await session.get(Message, message_id)
+            row = await session.get(Message, message_id)
+            return None if row is None else stored_message(row)
 
     async def recent_turns(
         self, customer_id: int, conversation_key: str, *, before_id: int | None, limit: int
-    ) -> list[Message]:
+    ) -> list[StoredMessage]:
         """The latest turns of one conversation, oldest first."""
         async with self.db.sessions() as session:
             query = select(Message).where(
@@ -98,7 +99,7 @@ class Messages:
             if before_id is not None:
                 query = query.where(Message.id < before_id)
             rows = await session.execute(query.order_by(Message.id.desc()).limit(limit))
-            return list(reversed(rows.scalars().all()))
+            return [stored_message(row) for row in reversed(rows.scalars().all())]
 
     async def history(self, customer_id: int, *, limit: int = 200) -> list[Message]:
         async with self.db.sessions() as session:
@@ -149,3 +150,26 @@ class Messages:
                 )
             choices.sort(key=lambda c: list(seen).index(c.customer_id))
             return choices[:limit]
+
+
+def stored_customer(row: Customer) -> StoredCustomer:
+    return StoredCustomer(id=row.id, display_name=row.display_name, timezone=row.timezone)
+
+
+def stored_message(row: Message) -> StoredMessage:
+    return StoredMessage(
+        id=row.id,
+        customer_id=row.customer_id,
+        platform=row.platform,
+        workspace=row.workspace,
+        channel=row.channel,
+        thread=row.thread,
+        conversation_key=row.conversation_key,
+        direction=row.direction,
+        author_kind=row.author_kind,
+        author_name=row.author_name,
+        text=row.text,
+        sent_at=row.sent_at,
+        permalink=row.permalink,
+        is_direct=row.is_direct,
+    )

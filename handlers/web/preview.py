@@ -23,9 +23,8 @@ from bot.engine import ResponseEngine
 from bot.llm_facts import LLMFactExtractor
 from bot.prompting import Prompter
 from bot.safety import clean_reply
-from memory.domain import RecallItem, conversation_key
+from memory.domain import RecallItem, StoredCustomer, StoredMessage, conversation_key
 from memory.domain.dates import zone
-from memory.schema import Customer, Message
 from prompts.renderer import (
     TEMPLATES,
     ActiveTemplate,
@@ -118,8 +117,8 @@ async def preview(
     engine: ResponseEngine,
     name: str,
     source: str,
-    customer: Customer,
-    message: Message,
+    customer: StoredCustomer,
+    message: StoredMessage,
     *,
     reason: str,
     full: bool,
@@ -163,8 +162,8 @@ async def _request(
     engine: ResponseEngine,
     prompter: Prompter,
     name: str,
-    customer: Customer,
-    message: Message,
+    customer: StoredCustomer,
+    message: StoredMessage,
     reason: str,
 ) -> DraftRequest:
     """The engine's own request, so the preview is what production sends."""
@@ -188,7 +187,7 @@ async def _draft(engine: ResponseEngine, request: DraftRequest, result: Preview)
 async def _preview_facts(
     engine: ResponseEngine,
     renderer: PromptRenderer,
-    message: Message,
+    message: StoredMessage,
     tz: Any,
     result: Preview,
 ) -> None:
@@ -204,14 +203,16 @@ async def _preview_facts(
     result.facts = [fact.statement for fact in facts]
 
 
-def transient_message(customer: Customer, text: str, like: Message | None) -> Message:
+def transient_message(
+    customer: StoredCustomer, text: str, like: StoredMessage | None
+) -> StoredMessage:
     """A message typed in the preview form: never stored, shaped like the customer's last one."""
     platform, workspace, channel, thread = (
         (like.platform, like.workspace, like.channel, like.thread)
         if like
         else ("web", "preview", "preview", None)
     )
-    return Message(
+    return StoredMessage(
         id=None,
         customer_id=customer.id,
         platform=platform,
@@ -221,7 +222,6 @@ def transient_message(customer: Customer, text: str, like: Message | None) -> Me
         conversation_key=conversation_key(platform, workspace, channel, thread),
         direction="in",
         author_kind="customer",
-        author_id="preview",
         author_name=customer.display_name,
         text=text,
         sent_at=datetime.now(UTC),

@@ -21,6 +21,7 @@ from handlers.web.auth import AdminLogin
 from handlers.web.context import Console, ConsoleDep, flash
 from handlers.web.csrf import require_csrf
 from memory.customers import CustomerNotFound
+from memory.messages import stored_customer
 from memory.prompt_versions import PromptVersions, VersionNotFound, label
 from memory.schema import PromptVersion
 from prompts.renderer import TEMPLATES, TemplateRejected, default_source
@@ -88,7 +89,7 @@ async def preview(
         state["error"] = "Pick a customer's message to preview with."
         return await _editor(request, console, name, state, status_code=422)
     try:
-        customer = await console.directory.get(chosen.customer_id)
+        customer = stored_customer(await console.directory.get(chosen.customer_id))
     except CustomerNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     message = (

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from memory.domain.messages import ReplyTarget
+
 
 class DraftKind(StrEnum):
     REPLY = "reply"  # answers a customer's message
@@ -100,6 +102,33 @@ class FactCandidate:
     value: str
     statement: str  # readable sentence, third person
     event_date: datetime | None = None
+
+
+@dataclass(slots=True)
+class StoredDraft:
+    """A draft as the database holds it: what the engine and the console work with."""
+
+    id: int
+    customer_id: int
+    message_id: int | None  # the customer message it answers (None for a check-in)
+    kind: DraftKind
+    status: DraftStatus
+    target: ReplyTarget  # where the reply goes
+    reason: str | None  # why a check-in was scheduled
+    text: str | None
+    final_text: str | None
+    error: str | None
+    recall: list[RecallItem]
+    prompt_version: str | None
+    model: str | None
+    latency_ms: int | None
+    attempts: int
+    decided_action: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    sent_message_id: int | None
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(slots=True)

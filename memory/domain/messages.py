@@ -50,6 +50,35 @@ class InboundMessage:
         return self.thread is not None or self.in_thread_channel
 
 
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message as the database holds it, either way (``direction`` "in" or "out")."""
+
+    id: int | None  # None for a message typed into a preview, never stored
+    customer_id: int
+    platform: str
+    workspace: str
+    channel: str
+    thread: str | None
+    conversation_key: str
+    direction: str  # "in" | "out"
+    author_kind: str  # "customer" | "rep" | "bot"
+    author_name: str
+    text: str
+    sent_at: datetime
+    permalink: str | None = None
+    is_direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCustomer:
+    """Who a customer is to the engine: an id, a name, a time zone."""
+
+    id: int
+    display_name: str
+    timezone: str | None = None
+
+
 def first_name(display_name: str) -> str:
     """How a rep addresses someone: the first word of their name ("there" when blank)."""
     name = display_name.strip().split()[0] if display_name.strip() else "there"

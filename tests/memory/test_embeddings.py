@@ -120,7 +120,7 @@ async def test_a_failing_embeddings_endpoint_leaves_full_text_recall_working(mea
     result = await meaning.engine.handle(message("about that invoice", minutes=5))
     draft = await meaning.store.drafts.get(result.draft_id)
     assert draft.status == "pending"
-    assert any("invoice" in item["text"] for item in draft.recall)
+    assert any("invoice" in item.text for item in draft.recall)
 
 
 async def test_a_hanging_embeddings_endpoint_costs_a_draft_at_most_the_budget(database_url, llm):
