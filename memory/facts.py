@@ -61,33 +61,24 @@ class Facts:
             fact.statement = statement.strip()[:1000] or fact.statement
             fact.value = value.strip()[:500] or fact.value
             fact.updated_at = utcnow()
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="fact.edit",
-                    customer_id=customer_id,
-                    detail={"fact": fact_id},
-                )
-            )
+            session.add(_audited(actor, "fact.edit", customer_id, fact_id))
 
     async def delete(self, customer_id: int, fact_id: int, *, actor: str) -> None:
         async with self.db.sessions() as session, session.begin():
             fact = await self._fact(session, customer_id, fact_id)
             await session.delete(fact)
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="fact.delete",
-                    customer_id=customer_id,
-                    detail={"fact": fact_id},
-                )
-            )
+            session.add(_audited(actor, "fact.delete", customer_id, fact_id))
 
     async def _fact(self, session: AsyncSession, customer_id: int, fact_id: int) -> Fact:
         fact = await session.get(Fact, fact_id)
         if fact is None or fact.customer_id != customer_id:
             raise FactNotFound(customer_id, fact_id)
         return fact
+
+
+def _audited(actor: str, action: str, customer_id: int, fact_id: int) -> AuditEntry:
+    """A rep's change to a fact, for the record: ids only, never the fact's text."""
+    return AuditEntry(actor=actor, action=action, customer_id=customer_id, detail={"fact": fact_id})
 
 
 def _remember_in(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,9 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    # Package scope: Playwright's sync API keeps an event loop marked running
-    # on this thread, which the async tests elsewhere need gone.
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright (which downloads no browser); skips without it."""
     path = chromium_path()
     if path is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
@@ -41,6 +41,14 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    # Package scope: Playwright's sync API keeps an event loop marked running
+    # on this thread, which the async tests elsewhere need gone.
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser.conftest import launched_chromium
 from tests.browser.live import LiveConsole
 
 PAGES = ("/queue", "/customers", "/customers/1", "/templates", "/templates/reply", "/activity")
@@ -22,13 +22,8 @@ PAGES = ("/queue", "/customers", "/customers/1", "/templates", "/templates/reply
 def browser() -> Iterator[Browser]:
     # Module scope (not the package's): Playwright's sync API leaves an event loop marked
     # running on this thread until it stops, and the async tests in this package need it gone.
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
