@@ -7,17 +7,12 @@ indexer; it connects each platform to the engine as a review surface and a
 reply sender; :meth:`Rapport.start` and :meth:`Rapport.stop` bring them all
 up and down in order. Nothing registers itself at import or in a constructor,
 and the web app only serves: it runs inside :meth:`Rapport.running`.
-
-:func:`forget_customer` is the one way to forget a customer (console, Discord,
-CLI): the database first, then each chat platform replaces the customer's
-review cards with a notice.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -32,12 +27,12 @@ from bot.engine import ResponseEngine
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import CheckinScheduler, MinuteRound
 from handlers.discord.settings import DiscordSettings
-from handlers.platform import Platform, ReviewChannel
+from handlers.forgetting import Forgotten, forget_customer
+from handlers.platform import Platform
 from handlers.slack.settings import SlackSettings
+from handlers.web.app import create_app
 from handlers.web.surface import WebPlatform
 from handlers.web.templates_admin import load_prompt_versions
-from memory.card_refs import PostedCard
-from memory.customers import CustomerDirectory
 from memory.prompt_versions import PromptVersions
 
 log = structlog.get_logger(__name__)
@@ -83,69 +78,6 @@ def checkin_scheduler(settings: Settings, runtime: Runtime) -> CheckinScheduler:
     retention = timedelta(days=settings.retention_days) if settings.retention_days else None
     return CheckinScheduler(
         MinuteRound(runtime.engine, service, store=runtime.store.messages, retention=retention)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Forgotten:
-    """What forgetting a customer did: rows deleted per table, and cards still on screen."""
-
-    counts: dict[str, int]
-    cards_left: list[PostedCard]  # no running platform could redact these; see cards_left_note
-
-
-def review_channel(platform: object) -> ReviewChannel | None:
-    """The review channel a chat platform draws its cards in; None for the web console.
-
-    Slack's and Discord's services keep theirs as ``surface``.
-    """
-    channel = (
-        platform if isinstance(platform, ReviewChannel) else getattr(platform, "surface", None)
-    )
-    return channel if isinstance(channel, ReviewChannel) else None
-
-
-async def forget_customer(engine: ResponseEngine, customer_id: int, actor: str) -> Forgotten:
-    """Delete one customer's data, then redact their review cards on every chat platform.
-
-    The platforms are those connected to ``engine`` (:func:`connect`). The
-    cards' places are read first: forget deletes them with the rest. A card
-    whose platform is not connected, or refuses, stays as it was and is
-    returned in ``cards_left`` for the person forgetting to see.
-    Raises :class:`memory.customers.CustomerNotFound`.
-    """
-    cards = await engine.store.cards.of_customer(customer_id)
-    counts = await CustomerDirectory(engine.store.sessions).forget(customer_id, actor)
-    channels = {
-        channel.name: channel
-        for platform in engine.review.surfaces
-        if (channel := review_channel(platform)) is not None
-    }
-    left: list[PostedCard] = []
-    for card in cards:
-        channel = channels.get(card.surface)
-        if channel is None or not channel.ready():
-            left.append(card)
-            continue
-        try:
-            await channel.forget(card.draft_id, card.ref)
-        except Exception:
-            # The data is gone either way; the person forgetting is told which card stayed.
-            log.exception("forgotten_card_not_redacted", platform=card.surface, ref=card.ref)
-            left.append(card)
-    return Forgotten(counts, left)
-
-
-def cards_left_note(cards: Sequence[PostedCard]) -> str:
-    """Which cards still show a forgotten customer, and what to do, in one sentence."""
-    where = "; ".join(
-        f"{card.surface} " + ", ".join(f"{key} {value}" for key, value in card.ref.items())
-        for card in cards
-    )
-    return (
-        f"{len(cards)} review card(s) still show this customer ({where}): Rapport could not "
-        "reach that platform, so delete them there by hand. Forgetting from the console or "
-        "with /rapport forget while `rapport run` is connected replaces them itself."
     )
 
 
@@ -196,9 +128,6 @@ class Rapport:
         ``options`` go to :func:`handlers.web.app.create_app` (``secret_key``,
         ``auto_login``, ``users``, ``console``, ``allowed_hosts``).
         """
-        # Imported here: the console's routes import this module (forget_customer).
-        from handlers.web.app import create_app
-
         routers = [router for platform in self.platforms for router in platform.routers()]
         return create_app(
             self.runtime, self.web, routers=routers, lifespan=self._lifespan, **options
@@ -257,15 +186,4 @@ async def serve(rapport: Rapport, host: str, port: int, **options: Any) -> None:
         await rapport.close()
 
 
-__all__ = [
-    "Forgotten",
-    "Rapport",
-    "Service",
-    "cards_left_note",
-    "chat_platforms",
-    "checkin_scheduler",
-    "connect",
-    "forget_customer",
-    "review_channel",
-    "serve",
-]
+__all__ = ["Rapport", "Service", "chat_platforms", "checkin_scheduler", "connect", "serve"]

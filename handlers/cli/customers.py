@@ -173,7 +173,8 @@ def customers_forget(
             raise typer.Exit(2)
     # Deferred like the database layer in _directory.
     from bot.runtime import build_runtime
-    from handlers.composition import Forgotten, Rapport, cards_left_note, chat_platforms
+    from handlers.composition import Rapport, chat_platforms
+    from handlers.forgetting import Forgotten, cards_left_note
     from handlers.web.surface import WebPlatform
     from memory.customers import CustomerNotFound
 

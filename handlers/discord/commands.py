@@ -13,10 +13,10 @@ import structlog
 from discord import app_commands
 
 from bot.safety import preview
-from handlers.composition import cards_left_note, forget_customer
 from handlers.discord.config import DM_WORKSPACE, PLATFORM
 from handlers.discord.context import DiscordContext, context_of
 from handlers.discord.views import actor_of, refuse_non_rep
+from handlers.forgetting import cards_left_note, forget_customer
 from memory.card_refs import PostedCard
 from memory.customers import CustomerNotFound
 from memory.schema import Customer

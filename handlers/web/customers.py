@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.checkin_service import CheckinError, CheckinService
 from bot.checkins import CheckinSettings
-from handlers.composition import cards_left_note, forget_customer
+from handlers.forgetting import cards_left_note, forget_customer
 from handlers.web.auth import RepLogin, actor
 from handlers.web.context import ConsoleDep, flash
 from handlers.web.csrf import require_csrf
