@@ -30,6 +30,7 @@ from memory.domain import (
 )
 from memory.recall import Recaller
 from memory.store import MemoryStore, recall_records
+from prompts.renderer import TemplateRejected
 
 log = structlog.get_logger(__name__)
 
@@ -71,16 +72,14 @@ class DraftWriter:
         if claimed is None:
             return  # another worker has it, or a rep already decided
         draft, customer, message = claimed
-        if draft.kind == DraftKind.CHECKIN:
-            target = draft.target
-            recalled, request = await self.checkin_request(
-                customer,
-                draft.reason or DEFAULT_CHECKIN_REASON,
-                conversation_key(target.platform, target.workspace, target.channel, target.thread),
-            )
-        else:
-            assert message is not None
-            recalled, request = await self.reply_request(customer, message)
+        try:
+            recalled, request = await self._request(draft, customer, message)
+        except TemplateRejected as exc:
+            # An admin's template that only fails on real data: the rep sees why and
+            # can write the reply; an admin can fix the template or roll it back.
+            await self._fail(draft, f"the prompt could not be written: {exc}", [])
+            await self.cards.publish(draft_id)
+            return
         started = time.perf_counter()
         try:
             async with self._llm_slots:
@@ -124,6 +123,19 @@ class DraftWriter:
             await self.cards.show(card_of(written, customer, message))
             return
         await self.cards.publish(draft_id)
+
+    async def _request(
+        self, draft: StoredDraft, customer: StoredCustomer, message: StoredMessage | None
+    ) -> tuple[list[RecallItem], DraftRequest]:
+        if draft.kind == DraftKind.CHECKIN:
+            target = draft.target
+            return await self.checkin_request(
+                customer,
+                draft.reason or DEFAULT_CHECKIN_REASON,
+                conversation_key(target.platform, target.workspace, target.channel, target.thread),
+            )
+        assert message is not None
+        return await self.reply_request(customer, message)
 
     async def _fail(self, draft: StoredDraft, reason: str, recalled: list[RecallItem]) -> None:
         await self.store.drafts.transition(
