@@ -161,7 +161,7 @@ def to_inbound(
         thread=where.thread,
         user_id=event["user"],
         display_name=display_name,
-        text=event.get("text") or "",
+        text=unescape(event.get("text") or ""),
         sent_at=sent_at(ts),
         message_id=message_id(where.channel, ts),
         author_role=role,
@@ -178,6 +178,14 @@ def to_inbound(
         is_direct=where.is_direct,
     )
     return msg, target
+
+
+def unescape(text: str) -> str:
+    """The text as the customer typed it: Slack escapes exactly these three characters.
+
+    ``&amp;`` last, so a customer who typed ``&lt;`` (sent as ``&amp;lt;``) keeps it.
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def mentions(text: str) -> tuple[str, ...]:

@@ -143,3 +143,19 @@ async def test_rep_reply_in_customer_thread_supersedes_the_draft(
     assert "Answered directly" in json.dumps(update["blocks"])
     assert not any(b["type"] == "actions" for b in update["blocks"])
     assert len(http_slack.cards()) == 1
+
+
+async def test_slack_escapes_are_undone_once_so_the_customer_reads_their_own_words(
+    http_slack: SlackHarness,
+) -> None:
+    """Slack sends `I <3 the bowl & mat` as `I &lt;3 the bowl &amp; mat`: Rapport stores
+    the customer's own characters, and the card escapes them once, not twice."""
+    assert http_slack.slack is not None
+    sent = "I &lt;3 the new bowl &amp; the mat, not &amp;lt;b&amp;gt;"
+    await http_slack.slack.event(message(sent, user=CUSTOMER, channel=SUPPORT))
+    await http_slack.settle()
+    [stored] = await http_slack.runtime.store.messages.history(1)
+    assert stored.text == "I <3 the new bowl & the mat, not &lt;b&gt;"
+    card = _card_text(http_slack.cards()[0])
+    assert "I &lt;3 the new bowl &amp; the mat" in card
+    assert "&amp;lt;3" not in card and "&amp;amp;" not in card
