@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from memory.audit import AuditLog
 from memory.card_refs import CardRefs
 from memory.database import Database
-from memory.drafts import Drafts, recall_from_records, recall_records, target_from_dict
+from memory.drafts import Drafts, recall_records
 from memory.facts import Facts
 from memory.ingest import Ignored, Ingested, target_dict
 from memory.messages import Messages, StoreUnavailable
@@ -40,8 +40,6 @@ __all__ = [
     "Ingested",
     "MemoryStore",
     "StoreUnavailable",
-    "recall_from_records",
     "recall_records",
     "target_dict",
-    "target_from_dict",
 ]
