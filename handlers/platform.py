@@ -4,7 +4,8 @@ A platform brings customers' messages in (translated to
 :class:`~memory.domain.InboundMessage` and handed to ``engine.receive``), shows
 draft cards to reps (:meth:`Platform.publish`, drawn from the one card model,
 :meth:`~memory.domain.DraftCard.actions`), takes their decisions (only from
-people its :class:`RepPolicy` accepts) to ``engine.decide``, and delivers
+people its one rep check accepts: Slack's ``RepDirectory``, Discord's
+``DiscordConfig.is_rep``, the console's login roles) to ``engine.decide``, and delivers
 approved replies (:meth:`Platform.send_reply`). The composition root
 (:mod:`handlers.composition`) connects each platform to the engine and starts
 and stops it; nothing registers itself.
@@ -41,12 +42,6 @@ NEEDS_CARD = (DraftStatus.PENDING, DraftStatus.FAILED, DraftStatus.SENDING)
 CATCH_UP_LIMIT = 2000
 # What a forgotten customer's card says instead: nothing of theirs, no buttons.
 FORGOTTEN_CARD = "This customer's data was deleted."
-
-
-class RepPolicy(Protocol):
-    """The one answer, per platform, to "may this person decide on drafts?"."""
-
-    async def is_rep(self, user: Any) -> bool: ...
 
 
 class Platform(Protocol):
