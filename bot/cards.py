@@ -57,4 +57,5 @@ def card_of(
         model=draft.model,
         reason=draft.reason,
         attempts=draft.attempts,
+        revision=draft.revision,
     )

@@ -12,7 +12,6 @@ reply; nothing here sends anything to a customer.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -284,13 +283,9 @@ class CheckinService:
                     continue
                 if draft_id is not None:
                     drafts.append(draft_id)
-            # Drafts are safely stored first; writing them (the slow LLM part) runs together.
-            results = await asyncio.gather(
-                *(self.engine.write_draft(d) for d in drafts), return_exceptions=True
-            )
-            for draft_id, result in zip(drafts, results, strict=True):
-                if isinstance(result, BaseException):
-                    log.error("checkin_draft_failed", draft_id=draft_id, error=repr(result))
+            # Drafts are safely stored first; the workers write them (the slow LLM part).
+            if drafts:
+                await self.engine.draft_waiting()
             if len(rows) < self.settings.batch_size:
                 break
         if report.drafted or report.skipped or report.deferred or report.cancelled:

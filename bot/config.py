@@ -63,6 +63,13 @@ class Settings(SettingsSection):
     llm_concurrency: int = Field(4, validation_alias="RAPPORT_LLM_CONCURRENCY")
     recall_budget_tokens: int = Field(800, validation_alias="RAPPORT_RECALL_BUDGET_TOKENS")
 
+    # Drafting workers (bot/workers.py): drafts written at once per process (0:
+    # twice RAPPORT_LLM_CONCURRENCY), how long a claim lasts without a heartbeat,
+    # and how often an idle worker looks for work nobody woke it for.
+    worker_slots: int = Field(0, validation_alias="RAPPORT_WORKER_SLOTS", ge=0)
+    draft_lease_seconds: float = Field(15.0, validation_alias="RAPPORT_DRAFT_LEASE_SECONDS", gt=0)
+    worker_poll_seconds: float = Field(1.0, validation_alias="RAPPORT_WORKER_POLL_SECONDS", gt=0)
+
     # Recall by meaning (optional): off | local | openai
     embeddings: str = Field("off", validation_alias="RAPPORT_EMBEDDINGS")
     embedding_model: str = Field(

@@ -7,7 +7,7 @@ platform's sender and stored in the customer's history in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,14 +41,14 @@ class Decisions:
         background: Background,
         *,
         bot_name: str,
-        redraft: Callable[[int], Coroutine[Any, Any, None]],
+        requeued: Callable[[], None],
         on_sent: Callable[[int], Awaitable[None]],
     ) -> None:
         self.store = store
         self.cards = cards
         self.background = background
         self.bot_name = bot_name
-        self.redraft = redraft  # Regenerate: draft again, in the background
+        self.requeued = requeued  # Regenerate: the draft waits for a worker again
         self.on_sent = on_sent  # once per delivered reply (check-ins listen)
         self.senders: dict[str, ReplySender] = {}
 
@@ -61,7 +61,7 @@ class Decisions:
         if draft is None:
             return Outcome(False, DraftStatus.FAILED, f"draft {decision.draft_id} does not exist")
         now = datetime.now(UTC)
-        who = {
+        who: dict[str, Any] = {
             "decided_by": decision.actor.label,
             "decided_at": now,
             "decided_action": decision.action.value,
@@ -89,7 +89,7 @@ class Decisions:
             )
         else:
             won = await self.store.drafts.transition(
-                draft.id, DECIDABLE_STATUSES, DraftStatus.QUEUED, text=None, error=None
+                draft.id, DECIDABLE_STATUSES, DraftStatus.QUEUED, text=None, error=None, claims=0
             )
         if not won:
             current = await self.store.drafts.get(draft.id)
@@ -111,7 +111,7 @@ class Decisions:
         )
         if action is Action.REGENERATE:
             await self.cards.publish(draft.id)
-            self.background.spawn(self.redraft(draft.id))
+            self.requeued()
             return Outcome(True, DraftStatus.QUEUED, "regenerating")
         if action is Action.REJECT:
             await self.cards.publish(draft.id)

@@ -1,9 +1,10 @@
-"""Drafting: claim a queued draft, recall, ask the drafter, store the result, show the card.
+"""Drafting: for a draft a worker claimed, recall, ask the drafter, store the result, show it.
 
-Bounded twice: at most ``2 × llm_concurrency`` drafts are in progress (recall
-and bookkeeping share the event loop with the adapters' acknowledgements; an
-unbounded crowd of drafts under a burst would make every ack wait behind
-them), and at most ``llm_concurrency`` of them are waiting on the model.
+How many drafts are written at once is the workers' business
+(:mod:`bot.workers`); here at most ``llm_concurrency`` of them wait on the
+model. Every way drafting can go wrong (the prompt, the model, a bug) ends in
+a ``failed`` draft with a reason a rep can read, never one stuck drafting; a
+worker that lost its lease meanwhile writes nothing.
 """
 
 from __future__ import annotations
@@ -56,29 +57,29 @@ class DraftWriter:
         self.cards = cards
         self.recall_budget_tokens = recall_budget_tokens
         self._llm_slots = asyncio.Semaphore(llm_concurrency)
-        self._draft_slots = asyncio.Semaphore(2 * llm_concurrency)
 
-    async def write(self, draft_id: int) -> None:
-        """Draft (or redraft) one reply; the draft ends ``pending`` or ``failed``.
-
-        Every caller (a new message, regenerate, resume, a due check-in) takes
-        one of the bounded drafting places.
-        """
-        async with self._draft_slots:
-            await self._write(draft_id)
-
-    async def _write(self, draft_id: int) -> None:
-        claimed = await self.store.drafts.claim_for_drafting(draft_id)
-        if claimed is None:
-            return  # another worker has it, or a rep already decided
-        draft, customer, message = claimed
+    async def write(
+        self,
+        draft: StoredDraft,
+        customer: StoredCustomer,
+        message: StoredMessage | None,
+        *,
+        worker: str,
+    ) -> None:
+        """Write a claimed draft: ``pending`` or ``failed``, if ``worker`` still holds it."""
         try:
             recalled, request = await self._request(draft, customer, message)
         except TemplateRejected as exc:
             # An admin's template that only fails on real data: the rep sees why and
             # can write the reply; an admin can fix the template or roll it back.
-            await self._fail(draft, f"the prompt could not be written: {exc}", [])
-            await self.cards.publish(draft_id)
+            await self.fail(draft, f"the prompt could not be written: {exc}", [], worker=worker)
+            await self.cards.publish(draft.id)
+            return
+        except Exception as exc:  # recall or prompt building: still a visible failure
+            log.exception("prompt_building_crashed", draft_id=draft.id)
+            reason = f"the prompt could not be written: {type(exc).__name__}"
+            await self.fail(draft, reason, [], worker=worker)
+            await self.cards.publish(draft.id)
             return
         started = time.perf_counter()
         try:
@@ -87,10 +88,12 @@ class DraftWriter:
             if not text:
                 raise DraftError("the drafter returned only whitespace")
         except DraftError as exc:
-            await self._fail(draft, str(exc), recalled)
+            await self.fail(draft, str(exc), recalled, worker=worker)
         except Exception as exc:  # a bug in a drafter must still leave a visible failure
-            log.exception("drafter_crashed", draft_id=draft_id)
-            await self._fail(draft, f"drafter error: {type(exc).__name__}: {exc}", recalled)
+            log.exception("drafter_crashed", draft_id=draft.id)
+            await self.fail(
+                draft, f"drafter error: {type(exc).__name__}: {exc}", recalled, worker=worker
+            )
         else:
             done = {
                 "text": text,
@@ -99,11 +102,14 @@ class DraftWriter:
                 "latency_ms": int((time.perf_counter() - started) * 1000),
                 "prompt_version": self.prompter.renderer.versions(),
                 "attempts": draft.attempts + 1,
+                "lease_until": None,
             }
             if not await self.store.drafts.transition(
-                draft_id, [DraftStatus.DRAFTING], DraftStatus.PENDING, **done
+                draft.id, [DraftStatus.DRAFTING], DraftStatus.PENDING, claimed_by=worker, **done
             ):
-                await self.cards.publish(draft_id)  # changed under us: show what is there
+                # Changed under us (a rep, or another worker after our lease ran out):
+                # whoever changed it shows it.
+                log.info("draft_taken_over", draft_id=draft.id, worker=worker)
                 return
             # The draft as just written: no need to read it back.
             written = replace(
@@ -113,16 +119,17 @@ class DraftWriter:
                 recall=recalled,
                 model=self.drafter.model,
                 attempts=draft.attempts + 1,
+                revision=draft.revision + 1,
             )
             log.info(
                 "draft_ready",
-                draft_id=draft_id,
+                draft_id=draft.id,
                 customer_id=customer.id,
                 latency_ms=done["latency_ms"],
             )
             await self.cards.show(card_of(written, customer, message))
             return
-        await self.cards.publish(draft_id)
+        await self.cards.publish(draft.id)
 
     async def _request(
         self, draft: StoredDraft, customer: StoredCustomer, message: StoredMessage | None
@@ -137,15 +144,20 @@ class DraftWriter:
         assert message is not None
         return await self.reply_request(customer, message)
 
-    async def _fail(self, draft: StoredDraft, reason: str, recalled: list[RecallItem]) -> None:
+    async def fail(
+        self, draft: StoredDraft, reason: str, recalled: list[RecallItem], *, worker: str
+    ) -> None:
+        """Mark a claimed draft ``failed`` with ``reason``, if ``worker`` still holds it."""
         await self.store.drafts.transition(
             draft.id,
             [DraftStatus.DRAFTING],
             DraftStatus.FAILED,
+            claimed_by=worker,
             error=reason,
             recall=recall_records(recalled),
             model=self.drafter.model,
             attempts=draft.attempts + 1,
+            lease_until=None,
         )
         log.warning("draft_failed", draft_id=draft.id, customer_id=draft.customer_id, reason=reason)
 

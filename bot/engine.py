@@ -1,16 +1,19 @@
 """The response engine: the one path every customer message takes.
 
-adapter → :meth:`ResponseEngine.receive` (:mod:`bot.intake`: store first) →
+adapter → :meth:`ResponseEngine.receive` (:mod:`bot.intake`: the message and
+its queued draft stored in one transaction; the adapter acknowledges) → a
+drafting worker (:mod:`bot.workers`, here or in another process) claims it →
 facts → :mod:`bot.drafting` (recall → prompt → drafter) → :mod:`bot.cards`
-(review surfaces) → :meth:`ResponseEngine.decide` (:mod:`bot.decisions`) →
-delivery. This module puts the parts together behind a small public API and
-finishes what a crash left half-done (:meth:`ResponseEngine.resume`).
+(review surfaces; surfaces in other processes catch up from the database) →
+:meth:`ResponseEngine.decide` (:mod:`bot.decisions`) → delivery. This module
+puts the parts together behind a small public API and finishes deliveries a
+crash left half-done (:meth:`ResponseEngine.resume`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -25,8 +28,18 @@ from bot.facts import FactExtractor
 from bot.intake import AsyncFactExtractor, Intake
 from bot.prompting import Prompter, Voice
 from bot.review import ReviewHub
+from bot.safety import is_blank
 from bot.tasks import Background
-from memory.domain import Decision, DraftCard, DraftStatus, InboundMessage, ReplyTarget
+from bot.workers import DraftWorkers, WorkerSettings
+from memory.domain import (
+    Decision,
+    DraftCard,
+    DraftKind,
+    DraftStatus,
+    InboundMessage,
+    ReplyTarget,
+)
+from memory.drafts import Bundle
 from memory.recall import Recaller
 from memory.store import Ignored, Ingested, MemoryStore
 from prompts.renderer import PromptRenderer
@@ -41,7 +54,12 @@ class EngineSettings:
     timezone: str = "UTC"
     llm_concurrency: int = 4
     recall_budget_tokens: int = 800
-    stale_after: timedelta = timedelta(minutes=10)
+    stale_after: timedelta = timedelta(minutes=10)  # a delivery left "sending" by a crash
+    workers: WorkerSettings = field(default_factory=WorkerSettings)
+    # False in a process that only listens: its drafts are written by workers elsewhere.
+    drafts_here: bool = True
+    # A draft whose worker died this often is failed for a rep, not tried for ever.
+    max_claims: int = 3
 
 
 class EngineObserver(Protocol):
@@ -91,7 +109,7 @@ class ResponseEngine:
             self.cards,
             self.background,
             bot_name=self.settings.bot_name,
-            redraft=self.writer.write,
+            requeued=self.draft_soon,
             on_sent=self._reply_sent,
         )
         self.intake = Intake(
@@ -101,21 +119,24 @@ class ResponseEngine:
             self.background,
             timezone=self.settings.timezone,
             llm_concurrency=self.settings.llm_concurrency,
-            write_draft=self.writer.write,
+            queued=self.draft_soon,
             notify=self._message_stored,
         )
         self.intake.llm_extractor = llm_extractor
+        self.workers = DraftWorkers(store, self._work, self.settings.workers)
+        # Told when a draft is queued here but drafted elsewhere (a worker thread).
+        self.queued_hooks: list[Callable[[], None]] = []
 
     # -- the public API -------------------------------------------------------------
 
     async def receive(
         self, msg: InboundMessage, target: ReplyTarget | None = None
     ) -> Ingested | Ignored:
-        """Store the message, then draft in the background.
+        """Store the message and queue its draft, in one transaction; a worker drafts it.
 
-        Returns as soon as the message is safely stored, so an adapter can
-        acknowledge the platform; a crash after this point is repaired by
-        :meth:`resume`.
+        Returns as soon as both are safely stored, so an adapter can
+        acknowledge the platform; a crash after this point loses nothing: the
+        queued draft waits in the database for any worker.
         """
         return await self.intake.receive(msg, target or default_target(msg))
 
@@ -133,9 +154,12 @@ class ResponseEngine:
         """Store a message and remember its facts, drafting nothing (imports, benchmarks)."""
         return await self.intake.ingest(msg, target or default_target(msg))
 
-    async def write_draft(self, draft_id: int) -> None:
-        """Draft (or redraft) one queued draft; it ends ``pending`` or ``failed``."""
-        await self.writer.write(draft_id)
+    async def draft_waiting(self) -> None:
+        """Have the drafts stored so far written: here, if this process drafts, and
+        wait for them; else wake nobody and return (workers elsewhere poll)."""
+        if self.settings.drafts_here:
+            self.draft_soon()
+            await self.wait_idle()
 
     async def decide(self, decision: Decision) -> Outcome:
         """Apply a rep's decision exactly once, whoever clicks and however often."""
@@ -189,37 +213,84 @@ class ResponseEngine:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    async def resume(self, *, periodic: bool = False) -> int:
-        """Finish what a crash interrupted: queued drafts, stuck drafting, stuck sending.
+    async def resume(self) -> int:
+        """Finish deliveries a crash interrupted (approved, never marked sent).
 
-        Run at start (everything queued is orphaned) and every minute by the
-        scheduler (``periodic``: only queued drafts older than a minute, so a
-        worker's own fresh messages are left to it; stuck ones after
-        ``stale_after``), so a crashed worker's drafts are finished by the others.
+        Run at start and every minute by the scheduler. Drafts left queued or
+        drafting need nothing here: any live worker takes them, the latter
+        once their dead worker's lease runs out.
         """
-        now = datetime.now(UTC)
-        cutoff = now - self.settings.stale_after
-        queued_before = now - timedelta(minutes=1) if periodic else None
-        stale = await self.store.drafts.stale(cutoff, queued_before=queued_before)
-        for draft in stale:
-            if draft.status == DraftStatus.SENDING:
-                self.background.spawn(self._deliver_quietly(draft.id))
-                continue
-            if draft.status == DraftStatus.DRAFTING:
-                await self.store.drafts.transition(
-                    draft.id, [DraftStatus.DRAFTING], DraftStatus.QUEUED
-                )
-            self.background.spawn(self.writer.write(draft.id))
-        if stale:
-            log.info("resumed_drafts", count=len(stale))
-        return len(stale)
+        cutoff = datetime.now(UTC) - self.settings.stale_after
+        stuck = await self.store.drafts.stuck_sending(cutoff)
+        for draft in stuck:
+            self.background.spawn(self._deliver_quietly(draft.id))
+        if stuck:
+            log.info("resumed_deliveries", count=len(stuck))
+        if self.settings.drafts_here:
+            self.draft_soon()  # and whatever waits from before the restart
+        return len(stuck)
+
+    # -- drafting -------------------------------------------------------------------
+
+    def draft_soon(self) -> None:
+        """A draft waits: this process's workers look now (started on first need)."""
+        for hook in self.queued_hooks:
+            hook()
+        if not self.settings.drafts_here:
+            return
+        if not self.workers.running:
+            self.workers.start()
+        self.workers.wake()
+
+    def signalled(self, status: str) -> None:
+        """Another process queued a draft (PostgreSQL's NOTIFY): look, if drafting here."""
+        if status == DraftStatus.QUEUED.value and self.workers.running:
+            self.workers.wake()
+
+    async def _work(self, claimed: Bundle, worker: str) -> None:
+        """One claimed draft, start to end: facts on first sight, then the reply."""
+        draft, customer, message = claimed
+        if customer is None:
+            return  # forgotten between the claim and now
+        if draft.claims > self.settings.max_claims:
+            await self.writer.fail(
+                draft,
+                f"drafting stopped {draft.claims - 1} times before it finished "
+                "(the worker was killed or crashed each time); Regenerate to try again",
+                [],
+                worker=worker,
+            )
+            await self.cards.publish(draft.id)
+            return
+        first = message if draft.kind == DraftKind.REPLY and draft.attempts == 0 else None
+        if first is None:  # a check-in, or drafted before: its facts are known
+            await self.writer.write(draft, customer, message, worker=worker)
+            return
+        assert first.id is not None
+        if is_blank(first.text):
+            await self.intake.skip_blank(draft.id, worker)
+            return
+        tz = await self.intake.remember(
+            customer.id, first.id, first.text, first.sent_at, customer_timezone=customer.timezone
+        )
+        await self.writer.write(draft, customer, message, worker=worker)
+        self.intake.read_with_llm(customer.id, first.id, first.text, first.sent_at, tz)
 
     async def _deliver_quietly(self, draft_id: int) -> None:
         await self.deliver(draft_id)
 
     async def wait_idle(self) -> None:
-        """Wait until every background draft and delivery has finished."""
-        await self.background.wait_idle()
+        """Until this process's workers find nothing to draft and every background task is done."""
+        while True:
+            await self.background.wait_idle()
+            await self.workers.wait_idle()
+            if not self.background.busy:
+                return
+
+    async def close(self) -> None:
+        """Stop drafting here (drafts in hand finish; a kill is covered by their leases)."""
+        await self.wait_idle()
+        await self.workers.stop()
 
 
 def default_target(msg: InboundMessage) -> ReplyTarget:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,8 +14,10 @@ from bot.engine import EngineSettings, ResponseEngine
 from bot.facts import RuleFactExtractor
 from bot.llm_facts import LLMFactExtractor
 from bot.review import ReviewHub
+from bot.workers import WorkerSettings
 from memory.database import create_engine, session_factory
 from memory.recall import Recaller, RecallSettings
+from memory.signals import DraftSignals
 from memory.store import MemoryStore
 from prompts.renderer import PromptRenderer
 
@@ -28,17 +31,20 @@ class Runtime:
     db: AsyncEngine
     store: MemoryStore
     engine: ResponseEngine
+    # PostgreSQL's NOTIFY when any process changes a draft (nothing on SQLite).
+    signals: DraftSignals
     # Writes message vectors in the background when RAPPORT_EMBEDDINGS is on.
     indexer: EmbeddingIndexer | None = None
 
     def services(self) -> list[Any]:
         """Background work to start with the app, beside the adapters."""
-        return [self.indexer] if self.indexer is not None else []
+        return [self.signals, *([self.indexer] if self.indexer is not None else [])]
 
     async def close(self) -> None:
         if self.indexer is not None:
             await self.indexer.stop()
-        await self.engine.wait_idle()
+        await self.engine.close()
+        await self.signals.stop()
         await self.db.dispose()
 
 
@@ -56,8 +62,13 @@ def make_drafter(settings: Settings) -> Drafter:
     return OfflineDrafter()
 
 
-def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, *, drafter: Drafter | None = None, drafts_here: bool = True
+) -> Runtime:
     """Everything the message path needs; the database must already be migrated.
+
+    ``drafts_here``: this process's event loop writes drafts (workers started on
+    the first queued draft); False where only listeners run.
 
     Raises :class:`bot.embedders.EmbeddingSetupError` when embeddings are on
     but cannot work (a missing extra or key).
@@ -94,6 +105,12 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
             timezone=settings.timezone,
             llm_concurrency=settings.llm_concurrency,
             recall_budget_tokens=settings.recall_budget_tokens,
+            workers=WorkerSettings(
+                slots=settings.worker_slots or 2 * settings.llm_concurrency,
+                lease=timedelta(seconds=settings.draft_lease_seconds),
+                poll=settings.worker_poll_seconds,
+            ),
+            drafts_here=drafts_here,
         ),
         # The model reads facts too, when there is one.
         llm_extractor=(
@@ -102,4 +119,8 @@ def build_runtime(settings: Settings, *, drafter: Drafter | None = None) -> Runt
     )
     if indexer is not None:
         engine.observers.append(indexer)
-    return Runtime(settings=settings, db=db, store=store, engine=engine, indexer=indexer)
+    signals = DraftSignals(settings.database_url)
+    signals.subscribe(engine.signalled)
+    return Runtime(
+        settings=settings, db=db, store=store, engine=engine, signals=signals, indexer=indexer
+    )

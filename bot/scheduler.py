@@ -27,7 +27,7 @@ class DueRunner(Protocol):
 
 
 class Resumable(Protocol):
-    async def resume(self, *, periodic: bool = False) -> int: ...
+    async def resume(self) -> int: ...
 
 
 class Purger(Protocol):
@@ -35,10 +35,9 @@ class Purger(Protocol):
 
 
 class MinuteRound:
-    """What every worker does each minute: finish drafts a crashed worker left, then check-ins.
+    """What the scheduler does each minute: finish deliveries a crash left, then check-ins.
 
-    With several workers on one database, a worker that died mid-draft is
-    covered by the others within a minute or two, not only at its own restart.
+    (Drafts a crashed worker left are the workers' own business: leases.)
     With ``retention`` set, messages older than that are purged once an hour.
     """
 
@@ -57,7 +56,7 @@ class MinuteRound:
         self._last_purge: datetime | None = None
 
     async def run_due(self, now: datetime) -> Any:
-        await self.engine.resume(periodic=True)
+        await self.engine.resume()
         await self.purge(now)
         return await self.checkins.run_due(now)
 

@@ -2,11 +2,15 @@
 
 From settings it builds the core (:func:`bot.runtime.build_runtime`: store,
 recall, prompts, drafter, engine), the platforms (the web console, and Slack
-and Discord when configured), the check-in scheduler and the embedding
-indexer; it connects each platform to the engine as a review surface and a
-reply sender; :meth:`Rapport.start` and :meth:`Rapport.stop` bring them all
-up and down in order. Nothing registers itself at import or in a constructor,
-and the web app only serves: it runs inside :meth:`Rapport.running`.
+and Discord when configured), the check-in scheduler, the embedding indexer
+and the card relay; it connects each platform to the engine as a review
+surface and a reply sender; :meth:`Rapport.start` and :meth:`Rapport.stop`
+bring them all up and down in order. Nothing registers itself at import or in
+a constructor, and the web app only serves: it runs inside :meth:`Rapport.running`.
+
+Where drafts are written is :data:`Drafting`: on this event loop (tests,
+commands), on a thread of this process (``rapport run``, ``rapport demo``), or
+only in ``rapport worker`` processes (``rapport run --role listeners``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import structlog
 from fastapi import FastAPI
@@ -28,7 +32,8 @@ from bot.runtime import Runtime, build_runtime
 from bot.scheduler import CheckinScheduler, MinuteRound
 from handlers.discord.settings import DiscordSettings
 from handlers.forgetting import Forgotten, forget_customer
-from handlers.platform import Platform
+from handlers.platform import Platform, ReviewChannel
+from handlers.relay import CardRelay
 from handlers.slack.settings import SlackSettings
 from handlers.web.app import create_app
 from handlers.web.surface import WebPlatform
@@ -36,6 +41,8 @@ from handlers.web.templates_admin import load_prompt_versions
 from memory.prompt_versions import PromptVersions
 
 log = structlog.get_logger(__name__)
+
+Drafting = Literal["here", "thread", "elsewhere"]
 
 
 class Service(Protocol):
@@ -91,13 +98,22 @@ class Rapport:
         web: WebPlatform,
         platforms: Sequence[Platform] = (),
         services: Sequence[Service] = (),
+        worker_thread: Service | None = None,
     ) -> None:
         self.runtime = runtime
         self.web = web
         self.platforms: list[Platform] = [web, *platforms]
-        self.services = list(services)
         for platform in self.platforms:
             connect(runtime.engine, platform)
+        channels = [
+            surface
+            for platform in self.platforms
+            if isinstance(surface := getattr(platform, "surface", None), ReviewChannel)
+        ]
+        self.relay = CardRelay(runtime.store, channels, web)
+        runtime.signals.subscribe(self.relay.wake)
+        # Started after the platforms' own catch-up, before them the services.
+        self.services = [*list(services), *([worker_thread] if worker_thread else [])]
 
     @classmethod
     def build(
@@ -108,19 +124,30 @@ class Rapport:
         drafter: Drafter | None = None,
         slack: SlackSettings | None = None,
         discord: DiscordSettings | None = None,
+        drafting: Drafting = "here",
     ) -> Rapport:
         """Everything the settings ask for; the database must already be migrated.
 
         ``demo`` adds the web console's community chat. ``drafter`` replaces the
-        configured one (tests).
+        configured one (tests). ``drafting`` says where drafts are written.
         """
-        runtime = build_runtime(settings, drafter=drafter)
-        return cls(
+        runtime = build_runtime(settings, drafter=drafter, drafts_here=drafting == "here")
+        thread = None
+        if drafting == "thread":
+            from bot.worker_thread import WorkerThread
+
+            thread = WorkerThread(
+                settings, changed=lambda: rapport.relay.wake_threadsafe(), drafter=drafter
+            )
+            runtime.engine.queued_hooks.append(thread.wake)
+        rapport = cls(
             runtime,
             web=WebPlatform(demo=demo),
             platforms=chat_platforms(runtime, slack, discord),
-            services=[checkin_scheduler(settings, runtime), *runtime.services()],
+            services=[*runtime.services(), checkin_scheduler(settings, runtime)],
+            worker_thread=thread,
         )
+        return rapport
 
     def web_app(self, **options: Any) -> FastAPI:
         """The web console (and the platforms' endpoints), serving inside :meth:`running`.
@@ -154,8 +181,10 @@ class Rapport:
             await service.start()
         for platform in self.platforms:
             await platform.start()
+        await self.relay.start()
 
     async def stop(self) -> None:
+        await self.relay.stop()
         for platform in reversed(self.platforms):
             await platform.stop()
         for service in reversed(self.services):

@@ -11,9 +11,10 @@ approved replies (:meth:`Platform.send_reply`). The composition root
 and stops it; nothing registers itself.
 
 :class:`ReviewChannel` is the shared part of a chat review channel: one card
-per draft, posted once and updated in place, its reference stored, and the
-cards a crash left unposted caught up at start. ``tests/platforms`` holds the
-contract suite every platform passes.
+per draft, posted once and updated in place, its reference stored, whichever
+process wrote the draft (:meth:`ReviewChannel.sync`, run at start and every
+second by :mod:`handlers.relay`). ``tests/platforms`` holds the contract suite
+every platform passes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -28,6 +30,7 @@ from fastapi import APIRouter
 
 from bot.engine import ResponseEngine
 from bot.tasks import Background
+from memory.card_refs import Turn
 from memory.domain import DraftCard, DraftStatus, ReplyTarget
 from memory.store import MemoryStore
 
@@ -36,10 +39,8 @@ log = structlog.get_logger(__name__)
 CardLoader = Callable[[int], Awaitable[DraftCard | None]]
 CardRef = dict[str, Any]
 
-# Drafts that need a card after a restart: a rep can still act on them, or
-# one is being delivered. Queued and drafting ones get theirs when drafted.
-NEEDS_CARD = (DraftStatus.PENDING, DraftStatus.FAILED, DraftStatus.SENDING)
-CATCH_UP_LIMIT = 2000
+# A card some process began posting this long ago and never finished: it died.
+POSTING_GIVEN_UP = timedelta(seconds=30)
 # What a forgotten customer's card says instead: nothing of theirs, no buttons.
 FORGOTTEN_CARD = "This customer's data was deleted."
 
@@ -94,10 +95,11 @@ async def settle(background: Background, engine: ResponseEngine) -> None:
 class ReviewChannel(ABC):
     """A chat channel where reps see one card per draft, updated in place.
 
-    Subclasses draw and send the card; this class decides when: a per-draft
-    lock and a re-read under it make "create if missing" safe when the engine
-    and the start-up catch-up publish one draft at once, and out-of-order
-    publishes still leave the newest state on screen.
+    Subclasses draw and send the card; this class decides when. The draft is
+    re-read under a per-draft lock, and the card taken in the database for
+    that revision (:meth:`memory.card_refs.CardRefs.take`), so the engine, the
+    relay and another process running the same channel post each card once,
+    and out-of-order publishes still leave the newest state on screen.
     """
 
     def __init__(self, name: str, store: MemoryStore, load: CardLoader) -> None:
@@ -148,37 +150,62 @@ class ReviewChannel(ABC):
             self._locks.pop(card.draft_id, None)
 
     async def _show(self, card: DraftCard) -> None:
-        ref = await self.store.cards.get(card.draft_id, self.name)
-        if ref is not None:
-            if await self.update_card(ref, card):
-                return
+        stuck_before = datetime.now(UTC) - POSTING_GIVEN_UP
+        cards = self.store.cards
+        taken = await cards.take(card.draft_id, self.name, card.revision, stuck_before=stuck_before)
+        if taken.turn is Turn.SKIP:
+            return
+        if taken.turn is Turn.UPDATE:
+            assert taken.ref is not None
+            try:
+                if await self.update_card(taken.ref, card):
+                    return
+            except Exception:
+                await cards.not_updated(card.draft_id, self.name, card.revision)
+                raise
             # Someone deleted the card: post a fresh one so the draft stays reviewable.
             log.warning("review_card_missing", platform=self.name, draft_id=card.draft_id)
-        new_ref = await self.post_card(card)
-        await self.store.cards.save(card.draft_id, self.name, new_ref)
+        try:
+            new_ref = await self.post_card(card)
+        except Exception:
+            if taken.turn is Turn.POST:
+                await cards.not_posted(card.draft_id, self.name)
+            else:
+                await cards.not_updated(card.draft_id, self.name, card.revision)
+            raise
+        await cards.posted(card.draft_id, self.name, new_ref, card.revision)
 
-    async def catch_up(self) -> int:
-        """Post the cards a crash or an outage left unposted; returns how many.
+    async def sync(self, *, changed_since: datetime | None = None) -> int:
+        """Draw every card of this platform that is missing or behind its draft; how many.
 
-        Cards already posted are left alone: a restart with many drafts open
-        must not spend the platform's rate limit redrawing what is on screen.
+        Whoever wrote or decided the draft (this process, a worker, the CLI, a
+        rep on another surface), the card catches up here. ``changed_since``
+        looks only at drafts changed since then (the relay's every-second
+        look); None at every draft a rep can still act on (start-up).
         """
+        if not self.ready():
+            return 0
         shown = 0
-        for draft in await self.store.drafts.in_statuses(NEEDS_CARD, limit=CATCH_UP_LIMIT):
-            if draft.target.platform != self.name:
-                continue
-            if await self.store.cards.get(draft.id, self.name) is not None:
-                continue
-            card = await self._load(draft.id)
+        behind = await self.store.drafts.behind_on(
+            self.name,
+            changed_since=changed_since,
+            stuck_before=datetime.now(UTC) - POSTING_GIVEN_UP,
+        )
+        for draft_id in behind:
+            card = await self._load(draft_id)
             if card is None:
                 continue
             try:
                 await self.publish(card)
             except Exception:
                 # One card the platform refuses must not keep the others from showing.
-                log.exception("review_card_catch_up_failed", platform=self.name, draft_id=draft.id)
+                log.exception("review_card_sync_failed", platform=self.name, draft_id=draft_id)
                 continue
             shown += 1
         if shown:
-            log.info("review_cards_caught_up", platform=self.name, count=shown)
+            log.info("review_cards_synced", platform=self.name, count=shown)
         return shown
+
+    async def catch_up(self) -> int:
+        """Post the cards a crash or an outage left unposted or behind; returns how many."""
+        return await self.sync(changed_since=None)

@@ -5,10 +5,10 @@ exactly one wins; what a draft recalled, stored to be shown on its card.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.database import Database
@@ -23,7 +23,11 @@ from memory.domain import (
     StoredMessage,
 )
 from memory.messages import stored_customer, stored_message
-from memory.schema import Customer, Draft, Message, utcnow
+from memory.schema import Customer, Draft, Message, ReviewCard, utcnow
+
+# Drafts that need a card where none is yet: a rep can act on them, or one is
+# being delivered. Queued and drafting ones get theirs when drafted.
+NEEDS_CARD = (DraftStatus.PENDING, DraftStatus.FAILED, DraftStatus.SENDING)
 
 
 class Drafts:
@@ -35,14 +39,26 @@ class Drafts:
         draft_id: int,
         allowed: Iterable[DraftStatus],
         new: DraftStatus,
+        *,
+        claimed_by: str | None = None,
         **values: Any,
     ) -> bool:
-        """Move a draft to ``new`` only if it is in one of ``allowed``; True if we won."""
+        """Move a draft to ``new`` only if it is in one of ``allowed``; True if we won.
+
+        ``claimed_by``: only if that worker still holds it (a worker whose lease
+        ran out must not overwrite the draft another worker took over).
+        """
+        condition = and_(Draft.id == draft_id, Draft.status.in_(list(allowed)))
+        if claimed_by is not None:
+            condition = and_(condition, Draft.claimed_by == claimed_by)
         async with self.db.sessions() as session:
             result = await session.execute(
                 update(Draft)
-                .where(Draft.id == draft_id, Draft.status.in_(list(allowed)))
-                .values(status=new, **{"updated_at": utcnow(), **values})
+                .where(condition)
+                .values(
+                    status=new,
+                    **{"updated_at": utcnow(), "revision": Draft.revision + 1, **values},
+                )
             )
             await session.commit()
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -61,27 +77,135 @@ class Drafts:
             )
             return [stored_draft(row) for row in rows.scalars()]
 
-    async def claim_for_drafting(
-        self, draft_id: int
-    ) -> tuple[StoredDraft, StoredCustomer, StoredMessage | None] | None:
-        """Move a queued draft to ``drafting`` and load what drafting needs, in one session.
+    async def claim_next(self, worker: str, lease: timedelta) -> Bundle | None:
+        """Take the oldest draft waiting for a worker, for ``lease``; None when none waits.
 
-        None when another worker has it or a rep already decided.
+        Waiting: queued, or drafting by a worker whose lease ran out (it died).
+        One statement, so two workers never take the same draft: PostgreSQL
+        skips rows another worker is taking (``FOR UPDATE SKIP LOCKED``);
+        SQLite takes its write lock before it reads.
         """
-        async with self.db.sessions() as session:
-            claimed = await session.execute(
-                update(Draft)
-                .where(Draft.id == draft_id, Draft.status == DraftStatus.QUEUED)
-                .values(status=DraftStatus.DRAFTING, error=None, updated_at=utcnow())
+        now = utcnow()
+        waiting = (
+            select(Draft.id)
+            .where(
+                or_(
+                    Draft.status == DraftStatus.QUEUED,
+                    and_(
+                        Draft.status == DraftStatus.DRAFTING,
+                        or_(Draft.lease_until.is_(None), Draft.lease_until < now),
+                    ),
+                )
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            .order_by(Draft.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        async with self.db.sessions() as session:
+            draft_id = (
+                await session.execute(
+                    update(Draft)
+                    .where(Draft.id == waiting)
+                    .values(
+                        status=DraftStatus.DRAFTING,
+                        claimed_by=worker,
+                        lease_until=now + lease,
+                        claims=Draft.claims + 1,
+                        error=None,
+                        updated_at=now,
+                        revision=Draft.revision + 1,
+                    )
+                    .returning(Draft.id)
+                )
+            ).scalar_one_or_none()
+            if draft_id is None:
                 await session.rollback()
                 return None
             bundle = await self._bundle(session, draft_id)
             await session.commit()
-        if bundle is None or bundle[1] is None:
-            return None
-        return bundle[0], bundle[1], bundle[2]
+        return bundle
+
+    async def renew(self, worker: str, draft_ids: Sequence[int], lease: timedelta) -> int:
+        """Extend the lease of the drafts ``worker`` still holds; how many it holds.
+
+        Moves neither ``updated_at`` nor ``revision``: nothing a rep sees changed.
+        """
+        if not draft_ids:
+            return 0
+        async with self.db.sessions() as session:
+            result = await session.execute(
+                update(Draft)
+                .where(
+                    Draft.id.in_(list(draft_ids)),
+                    Draft.claimed_by == worker,
+                    Draft.status == DraftStatus.DRAFTING,
+                )
+                .values(lease_until=utcnow() + lease)
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def waiting(self) -> int:
+        """How many drafts wait for a worker (queued, or drafting on a dead worker's lease)."""
+
+        now = utcnow()
+        async with self.db.sessions() as session:
+            return int(
+                (
+                    await session.execute(
+                        select(func.count()).where(
+                            or_(
+                                Draft.status == DraftStatus.QUEUED,
+                                and_(
+                                    Draft.status == DraftStatus.DRAFTING,
+                                    or_(Draft.lease_until.is_(None), Draft.lease_until < now),
+                                ),
+                            )
+                        )
+                    )
+                ).scalar_one()
+            )
+
+    async def behind_on(
+        self, surface: str, *, changed_since: datetime | None, stuck_before: datetime
+    ) -> list[int]:
+        """Drafts of platform ``surface`` whose card there is missing or older than the draft.
+
+        ``changed_since`` limits the search to recently changed drafts (the
+        relay's every-second look); None looks at every open draft and the
+        last day's (start-up).
+        A card some process began posting before ``stuck_before`` and never
+        finished counts as missing.
+        """
+        card = and_(ReviewCard.draft_id == Draft.id, ReviewCard.surface == surface)
+        behind = or_(
+            and_(ReviewCard.id.is_(None), Draft.status.in_(NEEDS_CARD)),
+            and_(ReviewCard.posted_at.is_not(None), ReviewCard.shown_revision < Draft.revision),
+            and_(ReviewCard.posted_at.is_(None), ReviewCard.created_at < stuck_before),
+        )
+        query = (
+            select(Draft.id)
+            .outerjoin(ReviewCard, card)
+            .where(behind, Draft.target["platform"].as_string() == surface)
+        )
+        if changed_since is not None:
+            query = query.where(Draft.updated_at >= changed_since)
+        else:  # every open draft, and cards of the last day's decisions
+            recent = utcnow() - timedelta(days=1)
+            query = query.where(or_(Draft.status.in_(NEEDS_CARD), Draft.updated_at >= recent))
+        async with self.db.sessions() as session:
+            rows = await session.execute(query.order_by(Draft.id).limit(2000))
+            return list(rows.scalars())
+
+    async def last_change(self) -> tuple[datetime | None, int]:
+        """When a draft last changed, and how many there are (the console's "anything new?")."""
+
+        async with self.db.sessions() as session:
+            row = (
+                await session.execute(select(func.max(Draft.updated_at), func.count(Draft.id)))
+            ).one()
+            return row[0], int(row[1])
 
     async def bundle(self, draft_id: int) -> Bundle | None:
         """A draft with its customer and the message it answers, in one query."""
@@ -106,27 +230,12 @@ class Drafts:
             None if message is None else stored_message(message),
         )
 
-    async def stale(
-        self, older_than: datetime, *, queued_before: datetime | None = None
-    ) -> list[StoredDraft]:
-        """Drafts a crashed worker left half-done: queued, or stuck drafting/sending.
-
-        ``queued_before`` leaves alone queued drafts younger than that, which
-        the worker that stored them is still about to draft.
-        """
-        queued = Draft.status == DraftStatus.QUEUED
-        if queued_before is not None:
-            queued = queued & (Draft.updated_at < queued_before)
+    async def stuck_sending(self, older_than: datetime) -> list[StoredDraft]:
+        """Drafts a crashed process left half-delivered (approved, never marked sent)."""
         async with self.db.sessions() as session:
             rows = await session.execute(
                 select(Draft)
-                .where(
-                    queued
-                    | (
-                        Draft.status.in_([DraftStatus.DRAFTING, DraftStatus.SENDING])
-                        & (Draft.updated_at < older_than)
-                    )
-                )
+                .where(Draft.status == DraftStatus.SENDING, Draft.updated_at < older_than)
                 .order_by(Draft.id)
             )
             return [stored_draft(row) for row in rows.scalars()]
@@ -180,6 +289,7 @@ class Drafts:
             draft.status = DraftStatus.SENT
             draft.sent_message_id = message.id
             draft.updated_at = sent_at
+            draft.revision += 1
             await session.commit()
             return message.id
 
@@ -231,6 +341,8 @@ def stored_draft(row: Draft) -> StoredDraft:
         sent_message_id=row.sent_message_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        revision=row.revision,
+        claims=row.claims,
     )
 
 

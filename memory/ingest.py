@@ -164,6 +164,7 @@ def _store_rep_reply(conn: Connection, msg: InboundMessage) -> Ingested | Ignore
                 decided_at=msg.sent_at,
                 decided_action="answered",
                 updated_at=utcnow(),
+                revision=_drafts.c.revision + 1,
             )
             .returning(_drafts.c.id)
         )

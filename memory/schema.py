@@ -198,7 +198,13 @@ class Draft(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     target: Mapped[dict[str, Any]] = mapped_column(default=dict)  # where the reply goes
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The worker drafting it and until when; renewed by that worker's heartbeat.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    claims: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Up by one on every change a rep would see; cards remember the one they show.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class ReviewCard(Base):
@@ -211,6 +217,8 @@ class ReviewCard(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
     surface: Mapped[str] = mapped_column(String(32))
     ref: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shown_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    posted_at: Mapped[datetime | None]  # empty while a process is posting it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,6 +1,18 @@
-"""``rapport demo`` and ``rapport run``: the commands that start the console and the platforms."""
+"""``rapport demo``, ``rapport run`` and ``rapport worker``: the commands that serve.
+
+``rapport run`` is one process by default: the platforms and the console on
+one event loop, drafting on a thread beside it. At scale, run listeners and
+workers as separate processes on PostgreSQL (docs/deployment.md):
+``rapport run --role listeners`` (as many as the load balancer spreads over)
+and ``rapport worker`` (as many as the drafting needs).
+"""
 
 from __future__ import annotations
+
+import asyncio
+import signal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +27,9 @@ from handlers.cli.common import (
     settings_or_exit,
 )
 from handlers.discord.settings import DiscordSettings
+
+if TYPE_CHECKING:
+    from handlers.composition import Drafting
 from handlers.slack.settings import SlackSettings
 
 serve_cli = typer.Typer()
@@ -34,7 +49,7 @@ async def _demo(settings: Settings) -> None:
     from bot.seed import seed_demo
     from handlers.composition import Rapport, serve
 
-    rapport = Rapport.build(settings, demo=True)
+    rapport = Rapport.build(settings, demo=True, drafting="thread")
     seeded = await seed_demo(rapport.runtime.engine)
     drafter = "LLM " + settings.model if settings.uses_llm else "offline drafter"
     typer.echo(
@@ -53,16 +68,64 @@ async def _demo(settings: Settings) -> None:
     )
 
 
+class Role(StrEnum):
+    all = "all"
+    listeners = "listeners"
+    workers = "workers"
+
+
+RoleOpt = Annotated[
+    Role,
+    typer.Option(
+        help="all: listeners and a drafting thread in one process; listeners: platforms, "
+        "console, scheduler and card relay, drafts left to `rapport worker` processes; "
+        "workers: drafting only (the same as `rapport worker`)."
+    ),
+]
+
+
 @serve_cli.command()
-def run(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None) -> None:
-    """Production: the configured platforms, the web console, on one event loop."""
+def run(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    database_url: DbOpt = None,
+    role: RoleOpt = Role.all,
+) -> None:
+    """Production: the configured platforms and the web console, and drafting."""
     settings = settings_or_exit(host=host, port=port, database_url=database_url)
+    if role is Role.workers:
+        migrate_or_exit(settings)
+        run_async(_serve_workers(settings))
+        return
     problems = configuration_problems(SlackSettings(), DiscordSettings())
     if problems:
         typer.echo("rapport run: cannot start:\n  - " + "\n  - ".join(problems), err=True)
         raise typer.Exit(2)
     migrate_or_exit(settings)
-    run_async(_serve_production(settings))
+    run_async(_serve_production(settings, drafting="thread" if role is Role.all else "elsewhere"))
+
+
+@serve_cli.command()
+def worker(database_url: DbOpt = None) -> None:
+    """Drafting only: claim queued drafts from the database and write them, until stopped.
+
+    Run as many as the load needs, beside `rapport run --role listeners`; on
+    PostgreSQL they are woken at once by NOTIFY, on SQLite they poll.
+    """
+    settings = settings_or_exit(database_url=database_url)
+    migrate_or_exit(settings)
+    run_async(_serve_workers(settings))
+
+
+async def _serve_workers(settings: Settings) -> None:
+    from bot.worker_process import serve_workers
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    typer.echo(f"rapport worker: drafting from {settings.database_label}")
+    await serve_workers(settings, stop)
 
 
 def configuration_problems(
@@ -113,11 +176,11 @@ def configuration_problems(
     return problems
 
 
-async def _serve_production(settings: Settings) -> None:
+async def _serve_production(settings: Settings, *, drafting: Drafting) -> None:
     from handlers.composition import Rapport, serve
     from memory.users import UserDirectory
 
-    rapport = Rapport.build(settings)
+    rapport = Rapport.build(settings, drafting=drafting)
     # Beyond loopback the console needs a stable cookie key and someone who can sign in.
     admins = await UserDirectory(rapport.runtime.store.sessions).count_admins()
     problems = console_problems(settings, admins)

@@ -129,6 +129,8 @@ class StoredDraft:
     sent_message_id: int | None
     created_at: datetime
     updated_at: datetime
+    revision: int = 1  # up by one on every change a rep would see
+    claims: int = 0  # how often a worker took it to draft
 
 
 @dataclass(slots=True)
@@ -155,6 +157,7 @@ class DraftCard:
     reason: str | None = None  # why a check-in was scheduled
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    revision: int = 1  # the draft's, when this card was drawn
 
     def actions(self) -> tuple[CardAction, ...]:
         """The buttons this card offers, the same on Slack, Discord and the console.

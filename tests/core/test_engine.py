@@ -179,9 +179,10 @@ async def test_resume_finishes_a_message_stored_before_a_crash(runtime, drafter)
     )  # no drafting: the crash
     surface = RecordingSurface()
     runtime.engine.review.add(surface)
-    assert await runtime.engine.resume() == 1
+    await runtime.engine.resume()  # as at start: the workers look at what waits
     await runtime.engine.wait_idle()
-    assert await runtime.engine.resume() == 0
+    await runtime.engine.resume()
+    await runtime.engine.wait_idle()
     draft = await runtime.store.drafts.get(ingested.draft_id)
     assert draft.status == DraftStatus.PENDING
     assert len(drafter.requests) == 1
@@ -218,8 +219,9 @@ async def test_customer_memory_never_leaks_between_customers(runtime, drafter):
     assert all("Rex" not in i.text for i in request.recalled)
 
 
-async def test_periodic_resume_finishes_an_orphaned_draft_but_not_a_fresh_one(runtime, drafter):
-    """Every minute a worker drafts messages a dead worker stored, leaving brand-new ones alone."""
+async def test_a_dead_workers_draft_is_taken_over_but_a_live_workers_is_not(runtime, drafter):
+    """A draft whose worker's lease ran out is drafted by a live worker; one whose worker
+    still renews its lease is left to it."""
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import update
@@ -227,18 +229,30 @@ async def test_periodic_resume_finishes_an_orphaned_draft_but_not_a_fresh_one(ru
     from bot.engine import default_target
     from memory.schema import Draft
 
-    old = message("Stored by a worker that then died")
-    orphan = await runtime.store.messages.ingest(old, default_target(old))
-    fresh = message("Just stored by a live worker")
-    live = await runtime.store.messages.ingest(fresh, default_target(fresh))
-    async with runtime.store.sessions() as session:
-        await session.execute(
-            update(Draft)
-            .where(Draft.id == orphan.draft_id)
-            .values(updated_at=datetime.now(UTC) - timedelta(minutes=5))
-        )
-        await session.commit()
-    assert await runtime.engine.resume(periodic=True) == 1
+    now = datetime.now(UTC)
+    ids = []
+    for text, lease_until in [
+        ("Stored, then its worker died", now - timedelta(seconds=1)),
+        ("Being drafted by a live worker", now + timedelta(minutes=5)),
+    ]:
+        msg = message(text)
+        ingested = await runtime.store.messages.ingest(msg, default_target(msg))
+        async with runtime.store.sessions() as session:
+            await session.execute(
+                update(Draft)
+                .where(Draft.id == ingested.draft_id)
+                .values(
+                    status=DraftStatus.DRAFTING,
+                    claimed_by="elsewhere:1:x",
+                    claims=1,
+                    lease_until=lease_until,
+                )
+            )
+            await session.commit()
+        ids.append(ingested.draft_id)
+    runtime.engine.draft_soon()
     await runtime.engine.wait_idle()
-    assert (await runtime.store.drafts.get(orphan.draft_id)).status == DraftStatus.PENDING
-    assert (await runtime.store.drafts.get(live.draft_id)).status == DraftStatus.QUEUED
+    dead, live = [await runtime.store.drafts.get(i) for i in ids]
+    assert dead.status == DraftStatus.PENDING
+    assert live.status == DraftStatus.DRAFTING
+    assert len(drafter.requests) == 1
