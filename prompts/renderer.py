@@ -24,10 +24,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_FUNCTION_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+    UNSAFE_METHOD_ATTRIBUTES,
+    ImmutableSandboxedEnvironment,
+)
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 COMPILED_CACHE_SIZE = 32  # the running templates plus a few previews
@@ -138,6 +145,14 @@ class PromptRenderer:
             tree = self._env.parse(source)
         except TemplateSyntaxError as exc:
             raise TemplateRejected(name, exc.message or "syntax error", exc.lineno) from exc
+        unsafe = _unsafe_access(tree)
+        if unsafe is not None:
+            raise TemplateRejected(
+                name,
+                f"{unsafe[0]!r} is not allowed in a template (internal or changing data); "
+                "templates may only read the variables they are given",
+                unsafe[1],
+            )
         used = meta.find_undeclared_variables(tree)
         unknown = sorted(used - TEMPLATES[name][1])
         if unknown:
@@ -169,6 +184,8 @@ class PromptRenderer:
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             raise TemplateRejected(name, str(exc), line) from exc
+        except Exception as exc:  # a filter or an operation failing on this data
+            raise TemplateRejected(name, f"{type(exc).__name__}: {exc}") from exc
 
     def _template(self, source: str) -> Template:
         compiled = self._compiled.get(source)
@@ -234,6 +251,48 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         yield
     finally:
         sys.settrace(previous)
+
+
+# Methods that change what they are called on: the immutable sandbox refuses them
+# when they run, so a branch real data reaches first would fail only then.
+_MUTATING = frozenset(
+    {
+        *("append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"),
+        *("popitem", "add", "discard", "sort", "reverse", "difference_update"),
+        *("intersection_update", "symmetric_difference_update"),
+    }
+)
+_UNSAFE = (
+    UNSAFE_FUNCTION_ATTRIBUTES
+    | UNSAFE_METHOD_ATTRIBUTES
+    | UNSAFE_GENERATOR_ATTRIBUTES
+    | UNSAFE_COROUTINE_ATTRIBUTES
+    | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
+    | {"mro"}
+)
+
+
+def _unsafe_access(tree: nodes.Template) -> tuple[str, int] | None:
+    """The first attribute in any branch the sandbox would refuse, and its line.
+
+    Walks the whole syntax tree, so an expression behind an ``{% if %}`` that
+    no sample reaches is refused at save time, not when a customer's message
+    reaches it.
+    """
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
+        if isinstance(node, nodes.Call):
+            callee = node.node
+            if isinstance(callee, nodes.Getattr) and callee.attr in _MUTATING:
+                return callee.attr, callee.lineno
+            continue
+        attr: object = None
+        if isinstance(node, nodes.Getattr):
+            attr = node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            attr = node.arg.value
+        if isinstance(attr, str) and (attr.startswith("_") or attr in _UNSAFE):
+            return attr, node.lineno
+    return None
 
 
 def template_line(exc: BaseException | None) -> int | None:

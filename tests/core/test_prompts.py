@@ -18,7 +18,7 @@ def test_sandbox_refuses_reaching_python_internals():
     """A template that tries to escape the sandbox is refused, and the running version stays."""
     r = PromptRenderer()
     evil = "{{ company.__class__.__mro__[1].__subclasses__() }}"
-    with pytest.raises(TemplateRejected, match="sandbox"):
+    with pytest.raises(TemplateRejected, match="not allowed"):
         r.render("system", {"company": "x", "bot_name": "y", "max_sentences": 1}, source=evil)
     assert r.source("system").version == "file"
 
