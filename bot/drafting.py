@@ -29,6 +29,7 @@ from memory.domain import (
     StoredMessage,
     conversation_key,
 )
+from memory.drafts import PROMPT_FAILED
 from memory.recall import Recaller
 from memory.store import MemoryStore, recall_records
 from prompts.renderer import TemplateRejected
@@ -72,12 +73,12 @@ class DraftWriter:
         except TemplateRejected as exc:
             # An admin's template that only fails on real data: the rep sees why and
             # can write the reply; an admin can fix the template or roll it back.
-            await self.fail(draft, f"the prompt could not be written: {exc}", [], worker=worker)
+            await self.fail(draft, f"{PROMPT_FAILED}{exc}", [], worker=worker)
             await self.cards.publish(draft.id)
             return
         except Exception as exc:  # recall or prompt building: still a visible failure
             log.exception("prompt_building_crashed", draft_id=draft.id)
-            reason = f"the prompt could not be written: {type(exc).__name__}"
+            reason = f"{PROMPT_FAILED}{type(exc).__name__}"
             await self.fail(draft, reason, [], worker=worker)
             await self.cards.publish(draft.id)
             return

@@ -5,6 +5,7 @@ exactly one wins; what a draft recalled, stored to be shown on its card.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,16 @@ from memory.schema import Customer, Draft, Message, ReviewCard, utcnow
 # Drafts that need a card where none is yet: a rep can act on them, or one is
 # being delivered. Queued and drafting ones get theirs when drafted.
 NEEDS_CARD = (DraftStatus.PENDING, DraftStatus.FAILED, DraftStatus.SENDING)
+# How a draft's error starts when its prompt could not be built (bot.drafting).
+PROMPT_FAILED = "the prompt could not be written: "
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFailures:
+    count: int
+    last_error: str
+    last_draft_id: int
+    last_at: datetime
 
 
 class Drafts:
@@ -197,6 +208,28 @@ class Drafts:
         async with self.db.sessions() as session:
             rows = await session.execute(query.order_by(Draft.id).limit(2000))
             return list(rows.scalars())
+
+    async def template_failures(self, since: datetime) -> dict[str, TemplateFailures]:
+        """Drafts failed since ``since`` because a running template raised, per template."""
+        prefix = f"{PROMPT_FAILED}template '"
+        async with self.db.sessions() as session:
+            rows = await session.execute(
+                select(Draft.id, Draft.error, Draft.updated_at)
+                .where(Draft.error.startswith(prefix, autoescape=True), Draft.updated_at >= since)
+                .order_by(Draft.updated_at)
+            )
+            failures: dict[str, TemplateFailures] = {}
+            for draft_id, error, at in rows:
+                error = str(error)
+                name = error[len(prefix) :].split("'", 1)[0]
+                before = failures.get(name)
+                failures[name] = TemplateFailures(
+                    count=(before.count if before else 0) + 1,
+                    last_error=error[len(PROMPT_FAILED) :],
+                    last_draft_id=draft_id,
+                    last_at=at,
+                )
+            return failures
 
     async def last_change(self) -> tuple[datetime | None, int]:
         """When a draft last changed, and how many there are (the console's "anything new?")."""

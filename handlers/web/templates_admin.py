@@ -9,6 +9,7 @@ change the engine's renderer is reloaded, so the next draft uses it.
 from __future__ import annotations
 
 import difflib
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import structlog
@@ -21,6 +22,7 @@ from handlers.web.auth import AdminLogin
 from handlers.web.context import Console, ConsoleDep, flash
 from handlers.web.csrf import require_csrf
 from memory.customers import CustomerNotFound
+from memory.drafts import TemplateFailures
 from memory.messages import stored_customer
 from memory.prompt_versions import PromptVersions, VersionNotFound, label
 from memory.schema import PromptVersion
@@ -41,6 +43,7 @@ def _known(name: str) -> str:
 @router.get("", response_class=HTMLResponse)
 async def index(request: Request, console: ConsoleDep, login: AdminLogin) -> Response:
     active = await console.prompts.active()
+    failing = await _failing(console)
     rows = [
         {
             "name": name,
@@ -48,6 +51,7 @@ async def index(request: Request, console: ConsoleDep, login: AdminLogin) -> Res
             "variables": sorted(variables),
             "running": console.runtime.engine.renderer.source(name).version,
             "saved": active.get(name),
+            "failing": failing.get(name),
         }
         for name, (purpose, variables) in TEMPLATES.items()
     ]
@@ -191,6 +195,13 @@ async def _reload(console: Console) -> None:
     await load_prompt_versions(console.runtime, console.prompts)
 
 
+async def _failing(console: Console) -> dict[str, TemplateFailures]:
+    """Running templates that failed on real data in the last day (drafts left failed)."""
+    return await console.runtime.store.drafts.template_failures(
+        datetime.now(UTC) - timedelta(days=1)
+    )
+
+
 async def _editor(
     request: Request,
     console: Console,
@@ -216,6 +227,7 @@ async def _editor(
         "choices": choices,
         "chosen_message": state.get("chosen_message") or (str(choices[0].id) if choices else ""),
         "error": None,
+        "failing": (await _failing(console)).get(name),
         "rejected": None,
         "preview": None,
         **state,

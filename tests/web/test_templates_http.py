@@ -63,3 +63,32 @@ async def test_an_unknown_stored_version_falls_back_to_the_file(database_url: st
     async for _url in serve(runtime, demo=False):
         assert runtime.engine.renderer.source("reply").version == "file"
     await runtime.close()
+
+
+async def test_a_running_template_that_fails_on_real_messages_is_shown_to_admins(
+    console: LiveConsole,
+) -> None:
+    """When the running template raises on a customer's message, the templates list flags it
+    and its page says how many drafts failed and why, so an admin can fix or roll it back."""
+    from memory.domain import DraftStatus
+    from prompts.renderer import ActiveTemplate
+    from tests.helpers import message
+
+    trap = (
+        '{% if "refund" in message.text %}{{ 1 // (message.text | length * 0) }}{% endif %}'
+        "Reply to {{ message.text | tojson }}"
+    )
+    console.runtime.engine.renderer.use("reply", ActiveTemplate(trap, "v7"))
+    failed = await console.runtime.engine.handle(message("Where is my refund?", message_id="f1"))
+    assert (await console.runtime.store.drafts.get(failed.draft_id)).status is DraftStatus.FAILED
+    async with console.client() as client:
+        await sign_in(client, "ada")
+        listing = (await client.get("/templates")).text
+        page = (await client.get("/templates/reply")).text
+    assert "failed 1× today" in listing
+    assert "The running version failed on real messages" in page
+    assert "ZeroDivisionError" in page
+    async with console.client() as client:
+        await sign_in(client, "ada")
+        other = (await client.get("/templates/system")).text
+    assert "The running version failed on real messages" not in other
