@@ -97,6 +97,7 @@ class SlackListeners:
             display_name=await self.ctx.names.name(user, profile_name(event)),
             role=role,
             workspace_url=self.ctx.workspace_url,
+            names=self.ctx.names.known,
         )
         # Only stores and queues: Slack's acknowledgement waits for this, nothing slower.
         await self.ctx.engine.receive(msg, target)

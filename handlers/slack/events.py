@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -150,8 +151,9 @@ def to_inbound(
     display_name: str,
     role: AuthorRole,
     workspace_url: str | None,
+    names: Callable[[str], str | None] = lambda _id: None,
 ) -> tuple[InboundMessage, ReplyTarget]:
-    """The message for the engine and where its reply goes."""
+    """The message for the engine and where its reply goes (``names``: known user names)."""
     where = conversation(event)
     ts = event["ts"]
     msg = InboundMessage(
@@ -161,7 +163,7 @@ def to_inbound(
         thread=where.thread,
         user_id=event["user"],
         display_name=display_name,
-        text=unescape(event.get("text") or ""),
+        text=plain_text(event.get("text") or "", names),
         sent_at=sent_at(ts),
         message_id=message_id(where.channel, ts),
         author_role=role,
@@ -178,6 +180,38 @@ def to_inbound(
         is_direct=where.is_direct,
     )
     return msg, target
+
+
+# Slack's markup for links and references: <target> or <target|label>.
+_ANGLED = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def plain_text(text: str, names: Callable[[str], str | None] = lambda _id: None) -> str:
+    """The text as the customer wrote and saw it: Slack's markup turned back into words.
+
+    ``<@U1>`` becomes ``@Name`` (from ``names``, which knows who has written;
+    else ``@U1``), ``<#C1|general>`` ``#general``, ``<!here>`` ``@here``,
+    ``<https://x|the docs>`` ``the docs (https://x)``, a bare link its URL, and
+    ``&lt; &gt; &amp;`` the characters they stand for. This is what is stored,
+    recalled, put in prompts and shown on cards (which escape it again, once).
+    """
+
+    def word(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            return "@" + (label or names(target[1:]) or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            special = target[1:].split("^", 1)[0]
+            if special in ("here", "channel", "everyone"):
+                return "@" + special
+            return label or special  # a date's fallback text, a user group's @handle
+        if label and label != target.removeprefix("mailto:"):
+            return f"{label} ({target})"
+        return target.removeprefix("mailto:")
+
+    return unescape(_ANGLED.sub(word, text))
 
 
 def unescape(text: str) -> str:

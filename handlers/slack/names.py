@@ -33,6 +33,11 @@ class NameCache:
         self._names[user_id] = (time.monotonic() + self.ttl, name)
         return name
 
+    def known(self, user_id: str) -> str | None:
+        """The name already at hand, without asking Slack (for mentions, on the ack path)."""
+        cached = self._names.get(user_id)
+        return cached[1] if cached else None
+
     async def name(self, user_id: str, hint: str | None = None) -> str:
         """The person's display name; ``hint`` (the event's own profile) saves the lookup."""
         if hint:

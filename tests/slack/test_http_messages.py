@@ -159,3 +159,25 @@ async def test_slack_escapes_are_undone_once_so_the_customer_reads_their_own_wor
     card = _card_text(http_slack.cards()[0])
     assert "I &lt;3 the new bowl &amp; the mat" in card
     assert "&amp;lt;3" not in card and "&amp;amp;" not in card
+
+
+async def test_slack_markup_is_stored_as_the_words_the_customer_saw(
+    http_slack: SlackHarness,
+) -> None:
+    """Mentions, channel links, @here and labelled links arrive as Slack markup; Rapport
+    stores, recalls and shows them as the customer saw them: names, #channel, the label
+    with its address, never `<@U…>` or `<url|label>`."""
+    assert http_slack.slack is not None
+    sent = (
+        f"<@{CUSTOMER}> asked in <#C0GENERAL|general>: <!here> see "
+        "<https://example.com/docs?a=1&amp;b=2|the setup guide> or <mailto:help@example.com|help@example.com>"
+    )
+    await http_slack.slack.event(message(sent, user=CUSTOMER, channel=SUPPORT))
+    await http_slack.settle()
+    [stored] = await http_slack.runtime.store.messages.history(1)
+    assert stored.text == (
+        "@Dana Whitfield asked in #general: @here see "
+        "the setup guide (https://example.com/docs?a=1&b=2) or help@example.com"
+    )
+    card = _card_text(http_slack.cards()[0])
+    assert "#general" in card and "&lt;#C0GENERAL" not in card and "<#C0GENERAL" not in card
