@@ -38,12 +38,36 @@ class Nudge:
 
 
 class TemplateFollower:
-    """Keeps a worker's renderer on the active prompt versions, whoever activated them."""
+    """Keeps a process's renderer on the active prompt versions, whoever activated them.
+
+    Every process that renders prompts runs one (workers draft with them; a
+    listener's console shows and previews them), so an admin's change in one
+    process reaches every other within :data:`TEMPLATE_CHECK` seconds.
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.versions = PromptVersions(runtime.store.sessions)
         self._seen: dict[str, int] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="templates")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(TEMPLATE_CHECK)
+            try:
+                await self.follow()
+            except Exception as exc:  # the database is away: the next look tries again
+                log.warning("template_check_failed", error=type(exc).__name__)
 
     async def follow(self) -> bool:
         """Load the active versions if they changed since the last look; True if loaded."""
@@ -72,16 +96,12 @@ async def serve_workers(
     templates = TemplateFollower(runtime)
     try:
         await templates.follow()
+        await templates.start()
         await runtime.signals.start()
         runtime.engine.draft_soon()  # starts the workers; whatever waits from before
         if started is not None:
             started(runtime)
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), TEMPLATE_CHECK)
-            try:
-                await templates.follow()
-            except Exception as exc:  # the database is away: the drafts wait, so can we
-                log.warning("template_check_failed", error=type(exc).__name__)
+        await stop.wait()
     finally:
+        await templates.stop()
         await runtime.close()

@@ -30,6 +30,7 @@ from bot.drafters import Drafter
 from bot.engine import ResponseEngine
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import CheckinScheduler, MinuteRound
+from bot.worker_process import TemplateFollower
 from handlers.discord.settings import DiscordSettings
 from handlers.forgetting import Forgotten, forget_customer
 from handlers.platform import Platform, ReviewChannel
@@ -144,7 +145,11 @@ class Rapport:
             runtime,
             web=WebPlatform(demo=demo),
             platforms=chat_platforms(runtime, slack, discord),
-            services=[*runtime.services(), checkin_scheduler(settings, runtime)],
+            services=[
+                *runtime.services(),
+                checkin_scheduler(settings, runtime),
+                TemplateFollower(runtime),  # an admin's change made in another process
+            ],
             worker_thread=thread,
         )
         return rapport

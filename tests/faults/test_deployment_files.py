@@ -21,18 +21,31 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "compose.yaml").read_text("utf-8"))
 
 
-def test_compose_runs_two_workers_on_one_postgres_16(compose):
-    """`docker compose up` starts two Rapport workers sharing one PostgreSQL 16 database."""
+def test_compose_runs_two_listeners_on_one_postgres_16(compose):
+    """`docker compose up` starts two Rapport listeners sharing one PostgreSQL 16 database."""
     services = compose["services"]
     assert services["postgres"]["image"] == "postgres:16"
-    workers = [s for name, s in services.items() if name.startswith("worker-")]
+    workers = [s for name, s in services.items() if name.startswith("listener-")]
     assert len(workers) == 2
+    assert all(w["command"] == ["rapport", "run", "--role", "listeners"] for w in workers)
     urls = {w["environment"]["DATABASE_URL"] for w in workers}
     assert len(urls) == 1 and "@postgres:5432/" in urls.pop()
     for worker in workers:
         assert worker["build"] == "." and worker["env_file"] == ".env"
         assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert worker["environment"]["RAPPORT_HOST"] == "0.0.0.0"
+
+
+def test_compose_drafts_on_worker_processes_with_the_same_database(compose):
+    """Drafting runs in `rapport worker` containers (two), on the listeners' database."""
+    services = compose["services"]
+    worker = services["worker"]
+    assert worker["command"] == ["rapport", "worker"]
+    assert worker["deploy"]["replicas"] == 2
+    assert (
+        worker["environment"]["DATABASE_URL"]
+        == services["listener-1"]["environment"]["DATABASE_URL"]
+    )
 
 
 def test_compose_migrates_once_before_the_workers(compose):
@@ -43,11 +56,11 @@ def test_compose_migrates_once_before_the_workers(compose):
     assert "healthcheck" in compose["services"]["postgres"]
 
 
-def test_compose_proxy_spreads_requests_over_both_workers(compose):
-    """The published port reaches both workers, so Slack's HTTP events are load balanced."""
+def test_compose_proxy_spreads_requests_over_both_listeners(compose):
+    """The published port reaches both listeners, so Slack's HTTP events are load balanced."""
     proxy = compose["services"]["proxy"]
     command = " ".join(proxy["command"])
-    assert "worker-1:8000" in command and "worker-2:8000" in command
+    assert "listener-1:8000" in command and "listener-2:8000" in command
     assert proxy["ports"]
 
 
