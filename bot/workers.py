@@ -174,6 +174,7 @@ class DraftWorkers:
                 log.warning("lease_renewal_failed", worker=self.name, error=type(exc).__name__)
                 continue
             if kept < len(held):
-                # Another worker took some over (ours ran out while we were stalled):
-                # whatever we write for those is refused, so nothing is shown twice.
-                log.warning("leases_lost", worker=self.name, lost=len(held) - kept)
+                # Finished meanwhile, or taken over by another worker after ours ran
+                # out while we were stalled (the writer logs that, when its write is
+                # refused): nothing to do here either way.
+                log.debug("leases_not_renewed", worker=self.name, count=len(held) - kept)

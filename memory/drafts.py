@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.database import Database
@@ -92,22 +92,36 @@ class Drafts:
         """Take the oldest draft waiting for a worker, for ``lease``; None when none waits.
 
         Waiting: queued, or drafting by a worker whose lease ran out (it died).
-        One statement, so two workers never take the same draft: PostgreSQL
-        skips rows another worker is taking (``FOR UPDATE SKIP LOCKED``);
-        SQLite takes its write lock before it reads.
+        The look is a read on the status index (an idle worker's poll takes no
+        write lock); the claim is one statement, so two workers never take the
+        same draft: PostgreSQL skips rows another worker is taking
+        (``FOR UPDATE SKIP LOCKED``), SQLite takes its write lock before it reads.
         """
         now = utcnow()
-        waiting = (
+        for waiting in (
+            Draft.status == DraftStatus.QUEUED,
+            and_(
+                Draft.status == DraftStatus.DRAFTING,
+                or_(Draft.lease_until.is_(None), Draft.lease_until < now),
+            ),
+        ):
+            async with self.db.sessions() as session:
+                seen = (
+                    await session.execute(select(Draft.id).where(waiting).limit(1))
+                ).scalar_one_or_none()
+            if seen is None:
+                continue
+            claimed = await self._claim(waiting, worker, now, lease)
+            if claimed is not None:
+                return claimed
+        return None
+
+    async def _claim(
+        self, waiting: ColumnElement[bool], worker: str, now: datetime, lease: timedelta
+    ) -> Bundle | None:
+        oldest = (
             select(Draft.id)
-            .where(
-                or_(
-                    Draft.status == DraftStatus.QUEUED,
-                    and_(
-                        Draft.status == DraftStatus.DRAFTING,
-                        or_(Draft.lease_until.is_(None), Draft.lease_until < now),
-                    ),
-                )
-            )
+            .where(waiting)
             .order_by(Draft.id)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -117,7 +131,7 @@ class Drafts:
             draft_id = (
                 await session.execute(
                     update(Draft)
-                    .where(Draft.id == waiting)
+                    .where(Draft.id == oldest, waiting)
                     .values(
                         status=DraftStatus.DRAFTING,
                         claimed_by=worker,
