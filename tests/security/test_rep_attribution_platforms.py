@@ -56,8 +56,9 @@ async def test_slack_rep_mentioning_a_customer_answers_that_customer(http_slack:
     await http_slack.settle()
     dana, sam = await http_slack.runtime.store.drafts.in_statuses(list(DraftStatus))
     histories = await _histories(http_slack)
-    assert note in histories[sam.customer_id]
-    assert note not in histories[dana.customer_id]
+    stored = "@Sam Stranger yours is refunded too."  # the mention, as the rep saw it
+    assert stored in histories[sam.customer_id]
+    assert stored not in histories[dana.customer_id]
     assert (await http_slack.runtime.store.drafts.get(dana.id)).status == DraftStatus.PENDING
 
 
