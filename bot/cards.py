@@ -58,4 +58,7 @@ def card_of(
         reason=draft.reason,
         attempts=draft.attempts,
         revision=draft.revision,
+        sources=draft.sources,
+        source_flags=draft.source_flags,
+        knowledge_searched=draft.knowledge_searched,
     )

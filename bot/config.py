@@ -63,6 +63,12 @@ class Settings(SettingsSection):
     llm_concurrency: int = Field(4, validation_alias="RAPPORT_LLM_CONCURRENCY")
     recall_budget_tokens: int = Field(800, validation_alias="RAPPORT_RECALL_BUDGET_TOKENS")
 
+    # Knowledge (bot/knowledge): how much of a question the best passage must cover
+    # before a draft answers from it (else it says a teammate will check).
+    knowledge_min_confidence: float = Field(
+        0.5, validation_alias="RAPPORT_KNOWLEDGE_MIN_CONFIDENCE", ge=0, le=1
+    )
+
     # Drafting workers (bot/workers.py): drafts written at once per process (0:
     # twice RAPPORT_LLM_CONCURRENCY), how long a claim lasts without a heartbeat,
     # and how often an idle worker looks for work nobody woke it for.

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 
 from bot.cards import Cards, card_of
 from bot.drafters.base import Drafter, DraftError, DraftRequest
+from bot.knowledge.answers import Grounding, KnowledgeBase, check_citations
 from bot.prompting import Asked, Prompter
 from bot.safety import clean_reply
 from memory.domain import (
@@ -29,12 +31,28 @@ from memory.domain import (
     StoredMessage,
     conversation_key,
 )
+from memory.domain.knowledge import DraftSource
 from memory.drafts import PROMPT_FAILED
 from memory.recall import Recaller
 from memory.store import MemoryStore, recall_records
 from prompts.renderer import TemplateRejected
 
 log = structlog.get_logger(__name__)
+
+
+def sources_record(
+    grounding: Grounding, sources: list[DraftSource], flags: list[str]
+) -> dict[str, Any] | None:
+    """What a draft stores about its sources, for its card; None when no knowledge exists."""
+    if not grounding.searched:
+        return None
+    return {
+        "searched": True,
+        "confident": grounding.confident,
+        "given": [asdict(source) for source in sources],
+        "flags": flags,
+    }
+
 
 DEFAULT_CHECKIN_REASON = "it has been a while"
 
@@ -50,6 +68,7 @@ class DraftWriter:
         *,
         llm_concurrency: int,
         recall_budget_tokens: int,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.store = store
         self.recaller = recaller
@@ -57,6 +76,7 @@ class DraftWriter:
         self.drafter = drafter
         self.cards = cards
         self.recall_budget_tokens = recall_budget_tokens
+        self.knowledge = knowledge
         self._llm_slots = asyncio.Semaphore(llm_concurrency)
 
     async def write(
@@ -96,8 +116,11 @@ class DraftWriter:
                 draft, f"drafter error: {type(exc).__name__}: {exc}", recalled, worker=worker
             )
         else:
+            checked = check_citations(text, request.grounding)
+            text = checked.text
             done = {
                 "text": text,
+                "sources": sources_record(request.grounding, checked.sources, checked.flags),
                 "recall": recall_records(recalled),
                 "model": self.drafter.model,
                 "latency_ms": int((time.perf_counter() - started) * 1000),
@@ -121,6 +144,9 @@ class DraftWriter:
                 model=self.drafter.model,
                 attempts=draft.attempts + 1,
                 revision=draft.revision + 1,
+                sources=checked.sources,
+                source_flags=tuple(checked.flags),
+                knowledge_searched=request.grounding.searched,
             )
             log.info(
                 "draft_ready",
@@ -178,8 +204,23 @@ class DraftWriter:
             budget_tokens=self.recall_budget_tokens,
         )
         asked = Asked(message.text, message.platform, message.sent_at, message.id)
-        request = (prompter or self.prompter).reply(customer.display_name, asked, recalled)
+        grounding = await self.ground(message.text, recalled)
+        request = (prompter or self.prompter).reply(
+            customer.display_name, asked, recalled, grounding
+        )
         return recalled, request
+
+    async def ground(self, text: str, recalled: list[RecallItem]) -> Grounding:
+        """The team's passages for this message, read in its conversation (recent turns
+        first resolve what it is about) and the customer's facts."""
+        if self.knowledge is None:
+            return Grounding()
+        turns = sorted(
+            (i for i in recalled if i.kind == "recent"),
+            key=lambda i: i.at or datetime.min.replace(tzinfo=UTC),
+        )
+        facts = [i.text for i in recalled if i.kind == "fact"]
+        return await self.knowledge.ground(text, [*facts, *(i.text for i in turns)])
 
     async def checkin_request(
         self,

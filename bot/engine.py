@@ -26,6 +26,7 @@ from bot.drafters.base import Drafter
 from bot.drafting import DraftWriter
 from bot.facts import FactExtractor
 from bot.intake import AsyncFactExtractor, Intake
+from bot.knowledge.answers import KnowledgeBase
 from bot.prompting import Prompter, Voice
 from bot.review import ReviewHub
 from bot.safety import is_blank
@@ -85,6 +86,7 @@ class ResponseEngine:
         review: ReviewHub | None = None,
         settings: EngineSettings | None = None,
         llm_extractor: AsyncFactExtractor | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or EngineSettings()
@@ -103,6 +105,7 @@ class ResponseEngine:
             self.cards,
             llm_concurrency=self.settings.llm_concurrency,
             recall_budget_tokens=self.settings.recall_budget_tokens,
+            knowledge=knowledge,
         )
         self.decisions = Decisions(
             store,

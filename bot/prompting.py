@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.drafters.base import DraftRequest
+from bot.knowledge.answers import Grounding
 from memory.domain import DraftKind, RecallItem, first_name
 from prompts.renderer import PromptRenderer
 
 MAX_PROMPT_MESSAGE_CHARS = 4000
 MAX_RECALLED_CHARS = 800
+MAX_PASSAGE_CHARS = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +57,29 @@ class Prompter:
             "max_sentences": self.voice.max_sentences,
         }
 
-    def reply(self, customer_name: str, asked: Asked, recalled: list[RecallItem]) -> DraftRequest:
+    def reply(
+        self,
+        customer_name: str,
+        asked: Asked,
+        recalled: list[RecallItem],
+        grounding: Grounding | None = None,
+    ) -> DraftRequest:
+        grounding = grounding or Grounding()
         variables = self.template_variables(customer_name, recalled)
         variables["message"] = {
             "text": _cap(asked.text),
             "platform": asked.platform,
             "sent_at": asked.sent_at.isoformat(timespec="minutes"),
         }
+        variables["knowledge"] = [
+            {
+                "key": given.key,
+                "title": given.title,
+                "url": given.hit.passage.url or "",
+                "text": _cap(given.hit.passage.text, MAX_PASSAGE_CHARS),
+            }
+            for given in grounding.given
+        ]
         return DraftRequest(
             kind=DraftKind.REPLY,
             customer_name=customer_name,
@@ -70,6 +88,7 @@ class Prompter:
             recalled=recalled,
             prompt=self._chat("reply", variables),
             message_id=asked.message_id,
+            grounding=grounding,
         )
 
     def checkin(self, customer_name: str, reason: str, recalled: list[RecallItem]) -> DraftRequest:

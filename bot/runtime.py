@@ -12,6 +12,8 @@ from bot.config import Settings
 from bot.drafters import Drafter, OfflineDrafter, OpenAIDrafter
 from bot.engine import EngineSettings, ResponseEngine
 from bot.facts import RuleFactExtractor
+from bot.knowledge.answers import KnowledgeBase
+from bot.knowledge.learning import AnswerLearner
 from bot.llm_facts import LLMFactExtractor
 from bot.review import ReviewHub
 from bot.workers import WorkerSettings
@@ -116,7 +118,9 @@ def build_runtime(
         llm_extractor=(
             LLMFactExtractor(drafter, renderer) if isinstance(drafter, OpenAIDrafter) else None
         ),
+        knowledge=KnowledgeBase(store.knowledge, min_confidence=settings.knowledge_min_confidence),
     )
+    engine.observers.append(AnswerLearner(store))
     if indexer is not None:
         engine.observers.append(indexer)
     signals = DraftSignals(settings.database_url)

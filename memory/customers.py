@@ -29,6 +29,7 @@ from memory.schema import (
     Draft,
     Fact,
     Identity,
+    KnowledgePassage,
     Message,
     MessageEmbedding,
     ReviewCard,
@@ -176,6 +177,13 @@ class CustomerDirectory:
                 .order_by(MessageEmbedding.message_id)
             )
             tables["embeddings"] = [{"message_id": m, "model": model} for m, model in vectors]
+            answers = await session.execute(
+                select(KnowledgePassage)
+                .join(Draft, Draft.id == KnowledgePassage.draft_id)
+                .where(Draft.customer_id == customer_id)
+                .order_by(KnowledgePassage.id)
+            )
+            tables["answers"] = [_row(r) for r in answers.scalars()]
             return tables
 
     async def forget(self, customer_id: int, actor: str) -> dict[str, int]:
@@ -201,6 +209,10 @@ class CustomerDirectory:
             drafts = select(Draft.id).where(Draft.customer_id == customer_id)
             counts["review_cards"] = await _delete(
                 session, delete(ReviewCard).where(ReviewCard.draft_id.in_(drafts))
+            )
+            # Their answered-before passages: stripped of their name, still from them.
+            counts["answers"] = await _delete(
+                session, delete(KnowledgePassage).where(KnowledgePassage.draft_id.in_(drafts))
             )
             counts["embeddings"] = await _delete(
                 session,

@@ -23,6 +23,7 @@ from memory.domain import (
     StoredDraft,
     StoredMessage,
 )
+from memory.domain.knowledge import DraftSource
 from memory.messages import stored_customer, stored_message
 from memory.schema import Customer, Draft, Message, ReviewCard, utcnow
 
@@ -390,7 +391,19 @@ def stored_draft(row: Draft) -> StoredDraft:
         updated_at=row.updated_at,
         revision=row.revision,
         claims=row.claims,
+        **sources_from_record(row.sources),
     )
+
+
+def sources_from_record(record: dict[str, Any] | None) -> dict[str, Any]:
+    """A draft's stored sources as StoredDraft fields (nothing when no knowledge was searched)."""
+    if not record:
+        return {}
+    return {
+        "sources": [DraftSource(**source) for source in record.get("given", [])],
+        "source_flags": tuple(record.get("flags", [])),
+        "knowledge_searched": bool(record.get("searched")),
+    }
 
 
 def target_from_dict(data: dict[str, Any]) -> ReplyTarget:

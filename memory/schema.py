@@ -205,6 +205,8 @@ class Draft(Base):
     claims: Mapped[int] = mapped_column(default=0, server_default="0")
     # Up by one on every change a rep would see; cards remember the one they show.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The knowledge passages the draft was given, and which it cited (migration 0008).
+    sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ReviewCard(Base):
@@ -293,3 +295,55 @@ class AuditEntry(Base):
     customer_id: Mapped[int | None]
     draft_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class KnowledgeSource(Base):
+    """A folder or files added with ``rapport knowledge add`` (migration 0008)."""
+
+    __tablename__ = "knowledge_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    root: Mapped[str] = mapped_column(Text)
+    url_prefix: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    indexed_at: Mapped[datetime | None]
+
+
+class KnowledgeDocument(Base):
+    """One file of a source, as last indexed (its hash says whether it changed)."""
+
+    __tablename__ = "knowledge_documents"
+    __table_args__ = (UniqueConstraint("source_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("knowledge_sources.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgePassage(Base):
+    """A section (or a piece of one) of a document, or a past answer."""
+
+    __tablename__ = "knowledge_passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # doc | answer
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("knowledge_documents.id", ondelete="CASCADE"), index=True
+    )
+    # A past answer goes with the draft it came from: forgetting the customer removes it.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), unique=True
+    )
+    file: Mapped[str] = mapped_column(Text)
+    heading: Mapped[str] = mapped_column(Text)
+    heading_path: Mapped[list[Any]] = mapped_column(default=list)
+    anchor: Mapped[str] = mapped_column(String(300), default="")
+    piece: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,8 @@
 
 ``store.messages`` (storing what was said, reading history), ``store.drafts``
 (draft states, each change a compare-and-set), ``store.cards`` (where each
-platform posted a card), ``store.facts`` and ``store.audit``. Every write that
+platform posted a card), ``store.facts``, ``store.knowledge`` (the team's docs
+and past answers) and ``store.audit``. Every write that
 must be atomic is one transaction inside its repository.
 """
 
@@ -16,6 +17,7 @@ from memory.database import Database
 from memory.drafts import Drafts, recall_records
 from memory.facts import Facts
 from memory.ingest import Ignored, Ingested, target_dict
+from memory.knowledge import Knowledge
 from memory.messages import Messages, StoreUnavailable
 from memory.schema import Customer
 
@@ -29,6 +31,7 @@ class MemoryStore:
         self.cards = CardRefs(self.db)
         self.facts = Facts(self.db)
         self.audit = AuditLog(self.db)
+        self.knowledge = Knowledge(self.db)
 
     async def customer(self, customer_id: int) -> Customer | None:
         async with self.sessions() as session:

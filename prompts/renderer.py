@@ -49,7 +49,7 @@ TEMPLATES: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "reply": (
         "The request for a reply to a customer's message",
-        frozenset({"customer", "message", "recalled", "now"}),
+        frozenset({"customer", "message", "recalled", "now", "knowledge"}),
     ),
     "checkin": (
         "The request for a check-in message",

@@ -26,7 +26,8 @@ from tests.fakes.openai_server import FakeOpenAI
 
 TABLES = (
     "audit_log, review_cards, checkins, facts, drafts, message_embeddings, messages, identities, "
-    "customers, prompt_versions, users"
+    "customers, prompt_versions, users, knowledge_passages, knowledge_documents, "
+    "knowledge_sources"
 )
 
 

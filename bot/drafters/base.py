@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.knowledge.answers import Grounding
 from memory.domain import DraftKind, RecallItem
 
 
@@ -22,6 +23,8 @@ class DraftRequest:
     prompt: list[dict[str, str]] = field(default_factory=list)  # rendered chat messages
     reason: str | None = None  # why a check-in was scheduled
     message_id: int | None = None  # the stored message being answered
+    # The team's passages that may answer it (K1, K2…), and whether they do.
+    grounding: Grounding = field(default_factory=Grounding)
 
 
 class Drafter(Protocol):

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from bot.drafters.base import DraftRequest
+from bot.knowledge.index import terms
 from bot.safety import preview, visible_text
 from memory.domain import DraftKind, RecallItem
 
@@ -65,13 +66,19 @@ class OfflineDrafter:
         memory = _remembered(request.recalled, request.message_id, negative)
         if memory:
             parts.append(memory)
+        answer = _answer(request, text)
+        if answer:
+            parts.append(answer)
+            parts.append("Does that help?" if not negative else "I hope that helps put it right.")
+            return " ".join(parts)
         if negative:
             parts.append(
                 "Could you tell me a little more, so we can look into it and help make this better?"
             )
         elif "?" in text:
             parts.append(
-                "Let me check this with the team; is there anything else I should know to help?"
+                "I'll check this with a teammate and come back to you; is there anything else "
+                "I should know to help?"
             )
         else:
             parts.append("Is there anything I can help with?")
@@ -85,6 +92,41 @@ class OfflineDrafter:
             )
         parts.append("How are things going? If anything still isn't right, we're here to help.")
         return " ".join(parts)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+MAX_ANSWER_CHARS = 320
+
+
+def _answer(request: DraftRequest, text: str) -> str | None:
+    """The best passage's own sentences that answer the message, cited, with its link.
+
+    Only when retrieval is confident: otherwise the reply says a teammate will
+    check, never a guess.
+    """
+    grounding = request.grounding
+    if not grounding.confident or not grounding.given:
+        return None
+    best = grounding.given[0]
+    sentences = [s.strip() for s in _SENTENCE.split(best.hit.passage.text) if s.strip()]
+    if not sentences:
+        return None
+    asked = set(terms(text))
+    ranked = sorted(
+        range(len(sentences)), key=lambda i: (-len(asked & set(terms(sentences[i]))), i)
+    )
+    chosen = [ranked[0]]
+    for i in ranked[1:]:
+        if len(" ".join(sentences[j] for j in [*chosen, i])) > MAX_ANSWER_CHARS:
+            break
+        if asked & set(terms(sentences[i])):
+            chosen.append(i)
+    said = " ".join(sentences[i] for i in sorted(chosen))
+    if len(said) > MAX_ANSWER_CHARS:
+        said = said[:MAX_ANSWER_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    url = best.hit.passage.url
+    link = f" There's more on our help page: {url}" if url else ""
+    return f"{said} [{best.key}]{link}"
 
 
 def _topic(text: str) -> str | None:

@@ -81,6 +81,21 @@ def _body(card: DraftCard) -> str:
     return "*Drafting…*"
 
 
+def _sources(card: DraftCard) -> str:
+    """Which of the team's passages the draft answers from, or a flag that it has none."""
+    if card.status not in (DraftStatus.PENDING, DraftStatus.FAILED) or not card.text:
+        return ""
+    lines = [
+        f"[{_cut(s.title, 200)}]({s.url})" if s.url else _cut(s.title, 200) for s in card.cited
+    ]
+    if card.no_source:
+        lines.append(
+            "⚠️ No source found: this draft answers nothing from your docs; check it first."
+        )
+    lines += [f"⚠️ {flag}" for flag in card.source_flags]
+    return "\n".join(lines)
+
+
 def card_embed(card: DraftCard) -> discord.Embed:
     title = "Check-in" if card.kind is DraftKind.CHECKIN else "Reply"
     embed = discord.Embed(
@@ -98,6 +113,9 @@ def card_embed(card: DraftCard) -> discord.Embed:
         embed.add_field(name="Their message", value=_cut(said + link, FIELD_LIMIT), inline=False)
     embed.add_field(name="Remembered", value=_recalled(card.recalled), inline=False)
     embed.add_field(name="Status", value=_cut(status_line(card), FIELD_LIMIT), inline=False)
+    sources = _sources(card)
+    if sources:
+        embed.add_field(name="Sources", value=_cut(sources, FIELD_LIMIT), inline=False)
     footer = f"draft #{card.draft_id}"
     if card.model:
         footer += f" · {card.model}"

@@ -122,6 +122,25 @@ def _draft_blocks(card: DraftCard) -> list[Block]:
     return [_section(head)] + [_section(piece) for piece in _chunks(final)]
 
 
+def _sources(card: DraftCard) -> list[Block]:
+    """Which of the team's passages the draft answers from, or a flag that it has none."""
+    if card.status not in (DraftStatus.PENDING, DraftStatus.FAILED) or not card.text:
+        return []
+    blocks: list[Block] = []
+    if card.cited:
+        links = [f"<{s.url}|{shown(s.title)}>" if s.url else shown(s.title) for s in card.cited]
+        blocks.append(_context(":books: *Sources:* " + " · ".join(links)))
+    elif card.no_source:
+        blocks.append(
+            _section(
+                ":warning: *No source found:* this draft answers nothing from your docs; "
+                "check what it says before sending."
+            )
+        )
+    blocks += [_context(f":warning: {shown(flag)}") for flag in card.source_flags]
+    return blocks
+
+
 # Slack has no greyed-out button: an action the card model disables is left off.
 _STYLES = {Action.APPROVE: "primary", Action.REJECT: "danger"}
 
@@ -161,6 +180,7 @@ def card_message(card: DraftCard) -> tuple[str, list[Block]]:
         *_recalled(card.recalled),
         {"type": "divider"},
         *_draft_blocks(card),
+        *_sources(card),
         *_buttons(card),
         _context(f"Draft #{card.draft_id} · {escape(card.model or 'no model yet')}"),
     ]

@@ -96,6 +96,18 @@ def sample_variables(engine: ResponseEngine, name: str) -> list[dict[str, Any]]:
         variables = engine.prompter.template_variables("Sam Example", items)
         if name == "reply":
             variables["message"] = {"text": "Hello!", "platform": "web", "sent_at": at.isoformat()}
+            variables["knowledge"] = (
+                [
+                    {
+                        "key": "K1",
+                        "title": "help/shipping.md › Delivery times",
+                        "url": "https://example.com/help/shipping.html#delivery-times",
+                        "text": "Orders ship within two working days.",
+                    }
+                ]
+                if items
+                else []
+            )
         else:
             variables["reason"] = DEFAULT_CHECKIN_REASON
         sets.append(variables)

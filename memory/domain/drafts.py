@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from memory.domain.knowledge import DraftSource
 from memory.domain.messages import ReplyTarget
 
 
@@ -131,6 +132,9 @@ class StoredDraft:
     updated_at: datetime
     revision: int = 1  # up by one on every change a rep would see
     claims: int = 0  # how often a worker took it to draft
+    sources: list[DraftSource] = field(default_factory=list)  # the passages it was given
+    source_flags: tuple[str, ...] = ()  # e.g. a citation removed because it was not given
+    knowledge_searched: bool = False  # the team has knowledge, and it was looked in
 
 
 @dataclass(slots=True)
@@ -158,6 +162,19 @@ class DraftCard:
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
     revision: int = 1  # the draft's, when this card was drawn
+    sources: list[DraftSource] = field(default_factory=list)
+    source_flags: tuple[str, ...] = ()
+    knowledge_searched: bool = False
+
+    @property
+    def cited(self) -> list[DraftSource]:
+        """The passages the draft's text answers from."""
+        return [source for source in self.sources if source.cited]
+
+    @property
+    def no_source(self) -> bool:
+        """The team has docs, yet this draft answers nothing from them: check it."""
+        return self.knowledge_searched and bool(self.text) and not self.cited
 
     def actions(self) -> tuple[CardAction, ...]:
         """The buttons this card offers, the same on Slack, Discord and the console.
