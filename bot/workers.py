@@ -126,13 +126,15 @@ class DraftWorkers:
                 # The database is away (a restart, a network cut): try again at the next poll.
                 self._slots.release()
                 log.warning("draft_claim_failed", worker=self.name, error=type(exc).__name__)
-                if not self._jobs:
+                if not self._jobs and not self._wakeup.is_set():
                     self._idle.set()  # nothing to do until it is back: idle, not stuck
                 await self._sleep()
                 continue
             if claimed is None:
                 self._slots.release()
-                if not self._jobs:
+                # Idle only if nobody woke us while we looked: a draft queued
+                # during the look would otherwise be missed by wait_idle().
+                if not self._jobs and not self._wakeup.is_set():
                     self._idle.set()
                 await self._sleep()
                 continue

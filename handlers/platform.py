@@ -136,30 +136,35 @@ class ReviewChannel(ABC):
         self._locks.pop(draft_id, None)
 
     async def publish(self, card: DraftCard) -> None:
+        await self._publish(card)
+
+    async def _publish(self, card: DraftCard) -> bool:
+        """Show the card; True if this process drew it (not skipped or another's)."""
         # Each chat platform's reps review that platform's customers; every
         # draft is also on the web console.
         if card.platform != self.name or not self.ready():
-            return
+            return False
         lock = self._locks.setdefault(card.draft_id, asyncio.Lock())
         async with lock:
             latest = await self._load(card.draft_id)
             if latest is None:
-                return  # forgotten meanwhile
-            await self._show(latest)
+                return False  # forgotten meanwhile
+            drawn = await self._show(latest)
         if not lock.locked() and latest.status not in (DraftStatus.PENDING, DraftStatus.FAILED):
             self._locks.pop(card.draft_id, None)
+        return drawn
 
-    async def _show(self, card: DraftCard) -> None:
+    async def _show(self, card: DraftCard) -> bool:
         stuck_before = datetime.now(UTC) - POSTING_GIVEN_UP
         cards = self.store.cards
         taken = await cards.take(card.draft_id, self.name, card.revision, stuck_before=stuck_before)
         if taken.turn is Turn.SKIP:
-            return
+            return False
         if taken.turn is Turn.UPDATE:
             assert taken.ref is not None
             try:
                 if await self.update_card(taken.ref, card):
-                    return
+                    return True
             except Exception:
                 await cards.not_updated(card.draft_id, self.name, card.revision)
                 raise
@@ -174,6 +179,7 @@ class ReviewChannel(ABC):
                 await cards.not_updated(card.draft_id, self.name, card.revision)
             raise
         await cards.posted(card.draft_id, self.name, new_ref, card.revision)
+        return True
 
     async def sync(self, *, changed_since: datetime | None = None) -> int:
         """Draw every card of this platform that is missing or behind its draft; how many.
@@ -196,12 +202,10 @@ class ReviewChannel(ABC):
             if card is None:
                 continue
             try:
-                await self.publish(card)
+                shown += await self._publish(card)
             except Exception:
                 # One card the platform refuses must not keep the others from showing.
                 log.exception("review_card_sync_failed", platform=self.name, draft_id=draft_id)
-                continue
-            shown += 1
         if shown:
             log.info("review_cards_synced", platform=self.name, count=shown)
         return shown

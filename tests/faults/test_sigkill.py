@@ -74,11 +74,12 @@ async def test_sigkill_mid_load_loses_no_acknowledged_message(demo_db: Demo) -> 
     pending_before = dict(
         rows(db, "SELECT id, text FROM drafts WHERE status = 'pending' AND text IS NOT NULL")
     )
-    # Drafts caught mid-drafting are retried once ten minutes stale (another worker might
-    # still own them); age them instead of waiting, as if the restart came later.
-    stale = (datetime.now(UTC) - timedelta(minutes=11)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # Drafts caught mid-drafting are taken over once their dead worker's lease runs out
+    # (15 s; tests/faults/test_worker_leases.py waits for a real one); end the leases
+    # instead of waiting, as if the restart came that much later.
+    ended = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE drafts SET updated_at = ? WHERE status = 'drafting'", (stale,))
+        conn.execute("UPDATE drafts SET lease_until = ? WHERE status = 'drafting'", (ended,))
 
     await demo_db.start()
     wanted = sorted(acked.values())
