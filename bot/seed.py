@@ -7,11 +7,12 @@ extracted, and the team's answers recorded as approved and sent drafts.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.engine import ResponseEngine, default_target
 from memory.domain import DraftStatus, InboundMessage
 from memory.domain.dates import zone
-from memory.store import Ingested
+from memory.store import Ingested, MemoryStore
 
 # (customer user id, display name, [(days ago, customer text, team reply)])
 SEED: list[tuple[str, str, list[tuple[float, str, str]]]] = [
@@ -130,3 +131,25 @@ async def seed_demo(engine: ResponseEngine, *, now: datetime | None = None) -> i
             )
             stored += 2
     return stored
+
+
+SAMPLE_DOCS = Path(__file__).parent / "knowledge" / "sample_docs"
+# The console shows the docs itself (handlers/web/knowledge.py), so citations link there.
+SAMPLE_DOCS_URL = "/knowledge/help"
+
+
+async def seed_help_docs(store: MemoryStore) -> int:
+    """The demo company's help centre, once: does nothing when any knowledge exists.
+
+    Returns the passages indexed, so the first question a newcomer asks in the
+    demo can be answered with a linked source.
+    """
+    from bot.knowledge.reader import read_source  # reads files: only the demo needs it
+
+    if await store.knowledge.sources():
+        return 0
+    read = read_source(SAMPLE_DOCS)
+    report = await store.knowledge.sync(
+        "help", str(SAMPLE_DOCS), read.documents, read.problems, url_prefix=SAMPLE_DOCS_URL
+    )
+    return report.passages

@@ -71,7 +71,7 @@ class KnowledgeBase:
     """The knowledge as drafts see it: an index kept in step with the database."""
 
     store: Knowledge
-    min_confidence: float = 0.5
+    min_confidence: float = 0.4
     _index: KnowledgeIndex | None = None
     _signature: tuple[int, int] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from handlers.cli import bench, checkins, customers, db, discord, serve, slack, users
+from handlers.cli import bench, checkins, customers, db, discord, knowledge, serve, slack, users
 
 app = typer.Typer(
     help="Rapport: treat customers like friends in Slack and Discord.",
@@ -20,6 +20,7 @@ app.add_typer(serve.serve_cli)  # `rapport demo` and `rapport run`, at the top l
 app.add_typer(db.db_cli, name="db")
 app.add_typer(customers.customers_cli, name="customers")
 app.add_typer(checkins.checkins_cli, name="checkins")
+app.add_typer(knowledge.knowledge_cli, name="knowledge")
 app.add_typer(users.users_cli, name="users")
 app.add_typer(bench.bench_cli, name="bench")
 app.add_typer(slack.slack_cli, name="slack")

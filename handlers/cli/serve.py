@@ -46,11 +46,12 @@ def demo(host: HostOpt = None, port: PortOpt = None, database_url: DbOpt = None)
 async def _demo(settings: Settings) -> None:
     # The engine, the web app and the platforms load only when a command runs,
     # so `rapport --help` stays fast (here and in _serve_production).
-    from bot.seed import seed_demo
+    from bot.seed import seed_demo, seed_help_docs
     from handlers.composition import Rapport, serve
 
     rapport = Rapport.build(settings, demo=True, drafting="thread")
     seeded = await seed_demo(rapport.runtime.engine)
+    await seed_help_docs(rapport.runtime.store)
     drafter = "LLM " + settings.model if settings.uses_llm else "offline drafter"
     typer.echo(
         f"Rapport demo on http://{settings.host}:{settings.port}  "

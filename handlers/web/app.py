@@ -29,7 +29,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.runtime import Runtime
-from handlers.web import activity, auth, customers, metrics, review, templates_admin
+from handlers.web import activity, auth, customers, knowledge, metrics, review, templates_admin
 from handlers.web.auth import LoginRequired, login_redirect, wants_html
 from handlers.web.context import HERE, Console, make_templates
 from handlers.web.surface import WebPlatform
@@ -143,7 +143,7 @@ def create_app(
             )
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
-    for module in (auth, review, customers, templates_admin, activity):
+    for module in (auth, review, customers, knowledge, templates_admin, activity):
         app.include_router(module.router)
     if demo:
         app.include_router(review.demo_router)
