@@ -170,7 +170,8 @@ async def test_slack_markup_is_stored_as_the_words_the_customer_saw(
     assert http_slack.slack is not None
     sent = (
         f"<@{CUSTOMER}> asked in <#C0GENERAL|general>: <!here> see "
-        "<https://example.com/docs?a=1&amp;b=2|the setup guide> or <mailto:help@example.com|help@example.com>"
+        "<https://example.com/docs?a=1&amp;b=2|the setup guide> or "
+        "<mailto:help@example.com|help@example.com>"
     )
     await http_slack.slack.event(message(sent, user=CUSTOMER, channel=SUPPORT))
     await http_slack.settle()
