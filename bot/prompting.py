@@ -20,6 +20,7 @@ from prompts.renderer import PromptRenderer
 MAX_PROMPT_MESSAGE_CHARS = 4000
 MAX_RECALLED_CHARS = 800
 MAX_PASSAGE_CHARS = 1500
+ROLES = {"customer": "the customer", "rep": "our teammate", "bot": "us (sent by Rapport)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,9 @@ class Prompter:
                     "text": _cap(i.text, MAX_RECALLED_CHARS),
                     "reason": i.reason,
                     "speaker": i.speaker or "",
+                    # Staff turns are labelled as teammates, so a new rep's draft can say
+                    # "I have Sam's notes" instead of speaking as Sam.
+                    "role": ROLES.get(i.role or "", "someone"),
                     "at": i.at.isoformat(timespec="minutes") if i.at else "",
                 }
                 for i in turns

@@ -429,6 +429,7 @@ def recall_records(items: Sequence[RecallItem]) -> list[dict[str, Any]]:
             "message_id": item.message_id,
             "at": item.at.isoformat() if item.at else None,
             "speaker": item.speaker,
+            "role": item.role,
         }
         for item in items
     ]
@@ -444,6 +445,7 @@ def recall_from_records(records: Sequence[dict[str, Any]]) -> list[RecallItem]:
             message_id=data.get("message_id"),
             at=datetime.fromisoformat(data["at"]) if data.get("at") else None,
             speaker=data.get("speaker"),
+            role=data.get("role"),
         )
         for data in records
     ]

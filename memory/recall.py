@@ -196,6 +196,7 @@ class Recaller:
                     message_id=turn.id,
                     at=turn.sent_at,
                     speaker=turn.author_name,
+                    role=turn.author_kind,
                 )
             )
         seen = {(i.kind, i.message_id, i.text) for i in pinned}
@@ -298,6 +299,7 @@ class Recaller:
                 message_id=sc.candidate.id,
                 at=sc.candidate.sent_at,
                 speaker=sc.candidate.author_name,
+                role=sc.candidate.author_kind,
             )
             for sc in scored.values()
             if sc.score > 0

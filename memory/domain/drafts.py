@@ -92,6 +92,8 @@ class RecallItem:
     message_id: int | None  # the stored message this came from
     at: datetime | None = None
     speaker: str | None = None
+    # Who said it: "customer", "rep" (a teammate) or "bot" (a reply Rapport sent).
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,3 +46,33 @@ def test_templates_cannot_mutate_the_data_they_get():
     with pytest.raises(TemplateRejected):
         r.render("reply", variables, source=source)
     assert variables["customer"]["facts"] == []
+
+
+async def test_the_prompt_labels_a_former_reps_turns_as_a_teammates_and_asks_for_the_language(
+    runtime, drafter
+):
+    """A colleague's earlier reply reaches the model labelled "our teammate" with their name
+    (so a new rep can say they have Sam's notes), the customer's turns as the customer's; the
+    system prompt asks for the customer's language and the make-it-better stance."""
+    from memory.domain import AuthorRole
+    from tests.helpers import message
+
+    await runtime.engine.handle(message("My order arrived damaged."))
+    await runtime.engine.handle(
+        message(
+            "So sorry Dana, a replacement is on its way.",
+            user="u-sam",
+            name="Sam Carter",
+            role=AuthorRole.REP,
+            minutes=5,
+        )
+    )
+    await runtime.engine.handle(message("Is Sam still there? It has not come.", minutes=30))
+    system, user = drafter.requests[-1].prompt
+    assert (
+        'our teammate "Sam Carter": "So sorry Dana, a replacement is on its way."'
+        in (user["content"])
+    )
+    assert 'the customer "Dana Whitfield": "My order arrived damaged."' in user["content"]
+    assert "language the customer wrote" in system["content"]
+    assert "help make it better" in system["content"]
