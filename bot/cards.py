@@ -58,6 +58,7 @@ def card_of(
         reason=draft.reason,
         attempts=draft.attempts,
         revision=draft.revision,
+        decided_action=draft.decided_action,
         sources=draft.sources,
         source_flags=draft.source_flags,
         knowledge_searched=draft.knowledge_searched,

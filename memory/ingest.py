@@ -35,6 +35,9 @@ from memory.schema import utcnow
 NAME_CHARS = 200  # the name columns' size
 
 
+FOLDED = "folded"  # decided_action of a draft a newer message from the customer replaced
+
+
 @dataclass(frozen=True, slots=True)
 class Ingested:
     """What storing one inbound message did."""
@@ -115,6 +118,19 @@ def _store_customer_message(
     conn.execute(_SEEN, {"customer": customer_id, "seen": msg.sent_at})
     message_id = _insert_message(conn, msg, customer_id, direction="in", author_kind="customer")
     draft_id = None
+    folded: list[int] = []
+    if queue_draft and msg.text.strip():
+        # Consecutive messages before anyone answered are one conversation turn: the
+        # newer draft answers them all (recall pins the earlier ones), the older
+        # drafts' cards say so. A blank message (a file alone) folds nothing.
+        folded = _supersede(
+            conn,
+            customer_id,
+            msg.conversation_key,
+            decided_by="rapport",
+            decided_at=msg.sent_at,
+            decided_action=FOLDED,
+        )
     if queue_draft:
         draft_id = _insert(
             conn,
@@ -130,6 +146,36 @@ def _store_customer_message(
         customer_id=customer_id,
         draft_id=draft_id,
         customer_timezone=timezone,
+        superseded=tuple(folded),
+    )
+
+
+def _supersede(conn: Connection, customer_id: int, conversation: str, **decided: Any) -> list[int]:
+    """Mark this customer's open reply drafts in ``conversation`` superseded; their ids."""
+    return list(
+        conn.execute(
+            update(_drafts)
+            .where(
+                _drafts.c.customer_id == customer_id,
+                _drafts.c.status.in_(OPEN_STATUSES),
+                _drafts.c.message_id.in_(
+                    select(_messages.c.id).where(
+                        _messages.c.customer_id == customer_id,
+                        _messages.c.conversation_key == conversation,
+                        _messages.c.direction == "in",
+                    )
+                ),
+            )
+            .values(
+                status=DraftStatus.SUPERSEDED,
+                updated_at=utcnow(),
+                revision=_drafts.c.revision + 1,
+                **decided,
+            )
+            .returning(_drafts.c.id)
+        )
+        .scalars()
+        .all()
     )
 
 
@@ -144,32 +190,13 @@ def _store_rep_reply(conn: Connection, msg: InboundMessage) -> Ingested | Ignore
     message_id = _insert_message(conn, msg, customer_id, direction="out", author_kind="rep")
     # Only this customer's drafts: another customer in the same thread still
     # waits for their own answer.
-    superseded = (
-        conn.execute(
-            update(_drafts)
-            .where(
-                _drafts.c.customer_id == customer_id,
-                _drafts.c.status.in_(OPEN_STATUSES),
-                _drafts.c.message_id.in_(
-                    select(_messages.c.id).where(
-                        _messages.c.customer_id == customer_id,
-                        _messages.c.conversation_key == msg.conversation_key,
-                        _messages.c.direction == "in",
-                    )
-                ),
-            )
-            .values(
-                status=DraftStatus.SUPERSEDED,
-                decided_by=f"{_name(msg)[:150]} ({msg.platform})",
-                decided_at=msg.sent_at,
-                decided_action="answered",
-                updated_at=utcnow(),
-                revision=_drafts.c.revision + 1,
-            )
-            .returning(_drafts.c.id)
-        )
-        .scalars()
-        .all()
+    superseded = _supersede(
+        conn,
+        customer_id,
+        msg.conversation_key,
+        decided_by=f"{_name(msg)[:150]} ({msg.platform})",
+        decided_at=msg.sent_at,
+        decided_action="answered",
     )
     return Ingested(
         message_id=message_id,

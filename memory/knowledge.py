@@ -92,8 +92,10 @@ class Knowledge:
                 await session.flush()
                 session.add_all(_passages(before.id, document))
             kept = {d.path for d in documents} | {p.path for p in problems}
+            # A folder that could not be read keeps everything indexed under it.
+            folders = tuple(p.path.rstrip("/") + "/" for p in problems)
             for path, document_row in stored.items():
-                if path not in kept:
+                if path not in kept and not path.startswith(folders):
                     await session.delete(document_row)
                     report.removed.append(path)
             await session.flush()

@@ -70,7 +70,9 @@ def add(
         for path in paths:
             read = read_source(path)
             source = name or (path.resolve().name or str(path))
-            if not read.documents and read.problems and not path.exists():
+            if not read.documents and read.problems:
+                # Nothing readable (a missing path, a folder we may not list): an
+                # empty sync would remove the whole source, so nothing changes.
                 for problem in read.problems:
                     typer.echo(f"rapport: {problem.path}: {problem.reason}", err=True)
                 problems += len(read.problems)

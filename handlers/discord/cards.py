@@ -55,6 +55,8 @@ def status_line(card: DraftCard) -> str:
             return f"Sent by {who} at {_when(card.decided_at)}."
         case DraftStatus.REJECTED:
             return f"Rejected by {who} at {_when(card.decided_at)}."
+        case DraftStatus.SUPERSEDED if card.decided_action == "folded":
+            return "Folded into a newer draft: they wrote again before anyone replied."
         case DraftStatus.SUPERSEDED:
             return f"Answered directly by {who} at {_when(card.decided_at)}."
         case _:

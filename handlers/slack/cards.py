@@ -115,6 +115,13 @@ def _draft_blocks(card: DraftCard) -> list[Block]:
     elif status is DraftStatus.REJECTED:
         head = f":no_entry_sign: *Rejected* by {_who(card)} — nothing was sent"
         final = card.text or ""
+    elif status is DraftStatus.SUPERSEDED and card.decided_action == "folded":
+        return [
+            _section(
+                ":arrows_counterclockwise: *Folded into a newer draft:* they wrote again "
+                "before anyone replied; the newer card answers both."
+            )
+        ]
     elif status is DraftStatus.SUPERSEDED:
         return [_section(f":speech_balloon: *Answered directly* by {_who(card)}")]
     else:

@@ -164,6 +164,8 @@ class DraftCard:
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
     revision: int = 1  # the draft's, when this card was drawn
+    # "folded": the customer wrote again before anyone replied; a newer draft answers all.
+    decided_action: str | None = None
     sources: list[DraftSource] = field(default_factory=list)
     source_flags: tuple[str, ...] = ()
     knowledge_searched: bool = False

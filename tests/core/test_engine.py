@@ -231,11 +231,11 @@ async def test_a_dead_workers_draft_is_taken_over_but_a_live_workers_is_not(runt
 
     now = datetime.now(UTC)
     ids = []
-    for text, lease_until in [
-        ("Stored, then its worker died", now - timedelta(seconds=1)),
-        ("Being drafted by a live worker", now + timedelta(minutes=5)),
+    for user, text, lease_until in [
+        ("u-a", "Stored, then its worker died", now - timedelta(seconds=1)),
+        ("u-b", "Being drafted by a live worker", now + timedelta(minutes=5)),
     ]:
-        msg = message(text)
+        msg = message(text, user=user)
         ingested = await runtime.store.messages.ingest(msg, default_target(msg))
         async with runtime.store.sessions() as session:
             await session.execute(

@@ -52,3 +52,14 @@ async def test_removing_a_source_removes_its_passages_and_names_the_known_ones(r
         await knowledge.remove("help")
     [faq] = await knowledge.sources()
     assert (faq.name, faq.documents, faq.passages) == ("faq", 1, 2)
+
+
+async def test_a_folder_that_cannot_be_read_keeps_the_documents_indexed_under_it(runtime):
+    """When a subfolder turns unreadable, its files keep their passages: only files that are
+    really gone are removed."""
+    knowledge = runtime.store.knowledge
+    await knowledge.sync("help", "/docs", [SHIPPING, PETS])
+    report = await knowledge.sync(
+        "help", "/docs", [SHIPPING], [ReadProblem("account", "permission denied")]
+    )
+    assert report.removed == [] and report.passages == 4

@@ -66,7 +66,7 @@ async def test_discord_rep_replying_in_a_shared_channel_answers_the_replied_cust
     fake, service, runtime
 ):
     """In a busy channel, a rep's Reply to Bob's message goes to Bob, though Alice wrote last;
-    Alice's cards keep their buttons."""
+    Alice's card (her two messages, folded into one draft) keeps its buttons."""
     alice, bob = fake.member("Alice"), fake.member("Bob")
     await fake.say(alice, "Do you ship to Oslo?")
     asked = await fake.say(bob, "Is the shop open Sunday?")
@@ -77,8 +77,9 @@ async def test_discord_rep_replying_in_a_shared_channel_answers_the_replied_cust
     await eventually(lambda: _status(runtime, bobs.id, DraftStatus.SUPERSEDED))
     history = [m.text for m in await runtime.store.messages.history(bobs.customer_id)]
     assert history == ["Is the shop open Sunday?", "Yes, 10 to 4!"]
-    for text in ("Do you ship to Oslo?", "Hello?"):
-        assert (await _draft_of(runtime, text)).status == DraftStatus.PENDING
+    assert (await _draft_of(runtime, "Hello?")).status == DraftStatus.PENDING
+    folded = await _draft_of(runtime, "Do you ship to Oslo?")
+    assert (folded.status, folded.decided_action) == (DraftStatus.SUPERSEDED, "folded")
 
 
 async def test_discord_rep_mentioning_a_customer_answers_that_customer(fake, service, runtime):
