@@ -90,21 +90,24 @@ class Drafts:
             return [stored_draft(row) for row in rows.scalars()]
 
     async def claim_next(self, worker: str, lease: timedelta) -> Bundle | None:
-        """Take the oldest draft waiting for a worker, for ``lease``; None when none waits.
+        """Take a draft waiting for a worker, for ``lease``; None when none waits.
 
-        Waiting: queued, or drafting by a worker whose lease ran out (it died).
+        Waiting: drafting by a worker whose lease ran out (it died), taken first,
+        then queued, oldest first.
         The look is a read on the status index (an idle worker's poll takes no
         write lock); the claim is one statement, so two workers never take the
         same draft: PostgreSQL skips rows another worker is taking
         (``FOR UPDATE SKIP LOCKED``), SQLite takes its write lock before it reads.
         """
         now = utcnow()
+        # A dead worker's drafts first: they have waited longest, and under a backlog
+        # they would otherwise wait for every draft queued after them.
         for waiting in (
-            Draft.status == DraftStatus.QUEUED,
             and_(
                 Draft.status == DraftStatus.DRAFTING,
                 or_(Draft.lease_until.is_(None), Draft.lease_until < now),
             ),
+            Draft.status == DraftStatus.QUEUED,
         ):
             async with self.db.sessions() as session:
                 seen = (
