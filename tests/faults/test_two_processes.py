@@ -47,7 +47,7 @@ async def test_two_processes_draft_each_message_once_and_send_each_approval_once
         draft_ids = []
         for n in range(12):
             answer = await clients[n % 2].post(
-                "/chat", data={"text": f"Question {n}: is my parcel late?", "user": "dana"}
+                "/chat", data={"text": f"Question {n}: is my parcel late?", "user": f"dana{n}"}
             )
             assert answer.status_code == 200, answer.text
             draft_ids.append(answer.json()["draft_id"])
