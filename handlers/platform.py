@@ -144,14 +144,18 @@ class ReviewChannel(ABC):
         # draft is also on the web console.
         if card.platform != self.name or not self.ready():
             return False
-        lock = self._locks.setdefault(card.draft_id, asyncio.Lock())
+        return await self._publish_latest(card.draft_id)
+
+    async def _publish_latest(self, draft_id: int) -> bool:
+        """Draw the draft as the database has it now (read once, under its lock)."""
+        lock = self._locks.setdefault(draft_id, asyncio.Lock())
         async with lock:
-            latest = await self._load(card.draft_id)
+            latest = await self._load(draft_id)
             if latest is None:
                 return False  # forgotten meanwhile
             drawn = await self._show(latest)
         if not lock.locked() and latest.status not in (DraftStatus.PENDING, DraftStatus.FAILED):
-            self._locks.pop(card.draft_id, None)
+            self._locks.pop(draft_id, None)
         return drawn
 
     async def _show(self, card: DraftCard) -> bool:
@@ -198,11 +202,8 @@ class ReviewChannel(ABC):
             stuck_before=datetime.now(UTC) - POSTING_GIVEN_UP,
         )
         for draft_id in behind:
-            card = await self._load(draft_id)
-            if card is None:
-                continue
             try:
-                shown += await self._publish(card)
+                shown += await self._publish_latest(draft_id)
             except Exception:
                 # One card the platform refuses must not keep the others from showing.
                 log.exception("review_card_sync_failed", platform=self.name, draft_id=draft_id)

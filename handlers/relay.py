@@ -27,6 +27,12 @@ log = structlog.get_logger(__name__)
 # How far back each look reaches (by the writer's clock): generous, so a
 # process whose clock runs behind ours is still seen.
 WINDOW = timedelta(minutes=10)
+# Looks are at least this far apart: under load every stored message and every
+# claim would otherwise cost each listener two queries, on the loop that acks.
+MIN_GAP = 0.2
+# NOTIFY payloads that change no card: a queued or claimed draft has none to show yet
+# (a regenerated one's "Drafting…" is caught by the next regular look).
+QUIET = frozenset({"queued", "drafting"})
 
 
 class CardRelay:
@@ -59,9 +65,10 @@ class CardRelay:
                 await self._task
             self._task = None
 
-    def wake(self, _status: str = "") -> None:
-        """Look now; safe to call from this loop only (see :meth:`wake_threadsafe`)."""
-        self._wakeup.set()
+    def wake(self, status: str = "") -> None:
+        """Look soon; safe to call from this loop only (see :meth:`wake_threadsafe`)."""
+        if status not in QUIET:
+            self._wakeup.set()
 
     def wake_threadsafe(self) -> None:
         """Look now, called from another thread (the single-process worker thread)."""
@@ -94,5 +101,6 @@ class CardRelay:
             except Exception as exc:
                 # The database or a platform is away: the next look tries again.
                 log.warning("card_relay_failed", error=type(exc).__name__)
+            await asyncio.sleep(MIN_GAP)  # wake-ups meanwhile are served together
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.interval)
+                await asyncio.wait_for(self._wakeup.wait(), self.interval - MIN_GAP)
