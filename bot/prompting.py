@@ -89,6 +89,7 @@ class Prompter:
             recalled=recalled,
             prompt=self._chat("reply", variables),
             message_id=asked.message_id,
+            sent_at=asked.sent_at,
             grounding=grounding,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.knowledge.answers import Grounding
@@ -23,6 +24,7 @@ class DraftRequest:
     prompt: list[dict[str, str]] = field(default_factory=list)  # rendered chat messages
     reason: str | None = None  # why a check-in was scheduled
     message_id: int | None = None  # the stored message being answered
+    sent_at: datetime | None = None  # when the customer sent it (a long gap reads differently)
     # The team's passages that may answer it (K1, K2…), and whether they do.
     grounding: Grounding = field(default_factory=Grounding)
 

@@ -1,4 +1,8 @@
-"""The offline drafter: warm, deterministic, and honest, with no model at all.
+"""BEFORE MEASUREMENT ONLY: the offline drafter as it was before the rewrite, copied verbatim
+from bot/drafters/offline.py so the warmth suite can score it (tests/warmth/report.py).
+Not used by the bot.
+
+The original docstring: the offline drafter: warm, deterministic, and honest, with no model at all.
 
 It only ever says what it can stand behind: the customer's name, what they
 said, what they told us before. It apologises when the message is unhappy,
