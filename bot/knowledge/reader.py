@@ -25,6 +25,14 @@ How a file is cut:
   keeps the section's heading, path and anchor, numbered by ``piece``.
 * **The title** is the first level-1 heading, else the HTML ``<title>`` or the
   Markdown front matter's ``title:``, else the file name without extension.
+* **Text is plain text**: Markdown links read as their labels, emphasis as its
+  words, images vanish, list items and table rows stay lines, code is kept as
+  written; HTML menus, headers, footers, scripts and styles are not text.
+
+What is refused, each as a problem naming the file: more than
+:data:`MAX_FILE_BYTES` (judged by its size, before reading), binary content,
+text that is not UTF-8 (never guessed: the reason gives the first bad byte),
+an empty file, and a file with no text under its headings.
 
 Walking a folder: sorted, recursive; hidden files and folders (``.git``,
 ``.DS_Store``) are passed over, and so are files of other types (images, CSS;
@@ -440,6 +448,7 @@ _QUOTE = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _FRONT_MATTER_TITLE = re.compile(r"^title:\s*(.+?)\s*$")
+_YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:")
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -469,8 +478,8 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[str, list[Section]]:
 
 def _front_matter(lines: list[str]) -> tuple[int, str | None]:
     """Where the body starts after a YAML front matter block (docs-site exports), and its title."""
-    if not lines or lines[0].strip() != "---":
-        return 0, None
+    if len(lines) < 2 or lines[0].strip() != "---" or not _YAML_KEY.match(lines[1]):
+        return 0, None  # a '---' not followed by "key:" is a thematic break
     title = None
     for number, line in enumerate(lines[1:100], start=1):
         if line.strip() in ("---", "..."):
@@ -478,7 +487,7 @@ def _front_matter(lines: list[str]) -> tuple[int, str | None]:
         found = _FRONT_MATTER_TITLE.match(line)
         if found and title is None:
             title = found.group(1).strip("\"'") or None
-    return 0, None  # no closing line: it was a thematic break, not front matter
+    return 0, None  # never closed: not front matter after all
 
 
 class _MarkdownBlocks:
@@ -623,7 +632,8 @@ class _MarkdownBlocks:
 
     def _after_item(self) -> bool:
         # Indented lines after a list item continue it; they are not a code block.
-        return bool(self.blocks) and _LIST_ITEM.match(self.blocks[-1].split("\n")[-1]) is not None
+        last_line = self.blocks[-1].rsplit("\n", 1)[-1] if self.blocks else ""
+        return _LIST_ITEM.match(last_line) is not None
 
 
 def _inline(text: str) -> str:
@@ -703,6 +713,7 @@ _WHITESPACE = re.compile(r"\s+")
 _MAX_TITLE = 200
 _MAX_DEPTH = 512  # junk HTML that never closes a tag must not grow the stack without bound
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+_LONE_ANGLE = re.compile(r"<(?![^<>]*>)")
 
 
 def parse_html(text: str, fallback_title: str) -> tuple[str, list[Section]]:
@@ -720,13 +731,25 @@ def parse_html(text: str, fallback_title: str) -> tuple[str, list[Section]]:
 def _run_html(text: str, *, skip_chrome: bool) -> _HtmlText | None:
     parser = _HtmlText(skip_chrome=skip_chrome)
     try:
-        # "<![if …]>" (Word's HTML) trips the standard parser; as text it is harmless.
-        parser.feed(_MARKED_SECTION.sub("&lt;![", text))
+        parser.feed(_defused(text))
         parser.close()
     except (AssertionError, ValueError, IndexError):
         return None
     parser.finish()
     return parser
+
+
+def _defused(text: str) -> str:
+    """The page with what the standard parser handles badly turned into plain text.
+
+    Python's ``HTMLParser`` (before the 2025 security fixes) takes quadratic time
+    on a '<' that never becomes a tag: 30 KB of "<a " takes seconds, 5 MB never
+    ends. So comments go first, and any '<' not closed by a '>' before the next
+    '<' becomes '&lt;': every tag the parser sees is then whole.
+    """
+    text = _LONE_ANGLE.sub("&lt;", _drop_comments(text))
+    # "<![if …]>" (Word's HTML) trips the parser; as text it is harmless.
+    return _MARKED_SECTION.sub("&lt;![", text)
 
 
 def _strip_tags(text: str) -> str:
@@ -765,7 +788,7 @@ class _HtmlText(HTMLParser):
             self.block_start(tag, dict(attrs))
         elif tag == "a" and self.heading is not None:
             self.heading.link(dict(attrs))
-        elif tag == "title":
+        elif tag == "title" and not self.hidden:  # an <svg>'s <title> does not name the page
             self.in_title = True
         if len(self.stack) < _MAX_DEPTH:
             self.push(tag)
@@ -841,10 +864,11 @@ class _HtmlText(HTMLParser):
         elif tag in _CELL:
             if "".join(self.line).strip():
                 self.line.append(" | ")
-        else:
+        elif tag == "li" or "".join(self.line) != "- ":
             self.end_line(paragraph=tag in _PARAGRAPH)
             if tag == "li":
                 self.line.append("- ")
+        # else: <li><p>…: the paragraph is the item's text and keeps its bullet
 
     def block_end(self, tag: str) -> None:
         if tag in _HEADINGS:

@@ -147,6 +147,12 @@ def test_markdown_syntax_becomes_readable_text(tmp_path: Path) -> None:
     )
 
 
+def test_the_last_line_of_a_file_without_a_final_newline_is_kept(tmp_path: Path) -> None:
+    """A file that ends mid-line (no trailing newline) loses nothing."""
+    document = only_document(read_source(write(tmp_path / "a.md", "# A\n\nFirst.\n\nLast line")))
+    assert document.sections[0].text == "First.\n\nLast line"
+
+
 def test_nested_list_items_keep_their_indentation(tmp_path: Path) -> None:
     """Sub-steps stay visibly under their step, one per line."""
     text = "# Reset\n\n1. Hold the button\n   - for 10 seconds\n2. Release it\n"
@@ -167,6 +173,13 @@ def test_front_matter_is_not_text_and_gives_the_title(tmp_path: Path) -> None:
     document = only_document(read_source(write(tmp_path / "billing.md", text)))
     assert document.title == "Billing FAQ"
     assert [s.text for s in document.sections] == ["Under Account."]
+
+
+def test_a_leading_horizontal_rule_is_not_front_matter(tmp_path: Path) -> None:
+    """A file that starts with '---' as a rule keeps its text; only "key:" blocks are skipped."""
+    text = "---\n\nWelcome.\n\n---\n\nMore.\n"
+    document = only_document(read_source(write(tmp_path / "a.md", text)))
+    assert document.sections[0].text == "Welcome.\n\nMore."
 
 
 def test_windows_line_endings_read_like_any_other(tmp_path: Path) -> None:
@@ -225,6 +238,12 @@ def test_html_sections_follow_headings_and_skip_page_chrome(tmp_path: Path) -> N
         (("Shipping",), "shipping", "We ship every day."),
         (("Shipping", "Costs"), "costs-eu", "- Standard: €4.90\n- Express: €9.90"),
     ]
+
+
+def test_html_list_items_keep_their_bullets_when_wrapped_in_paragraphs() -> None:
+    """Docs generators' loose lists (<li><p>…) still read as bulleted lines."""
+    _, sections = parse_html("<h2>Steps</h2><ol><li><p>Unplug it</p></li><li>Wait</li></ol>", "s")
+    assert sections[0].text == "- Unplug it\n\n- Wait"
 
 
 def test_broken_html_still_yields_its_text_under_its_headings(tmp_path: Path) -> None:
@@ -351,6 +370,12 @@ def test_a_binary_file_named_md_is_refused_and_the_others_are_read(tmp_path: Pat
     result = read_source(tmp_path)
     assert [d.path for d in result.documents] == ["a.md", "z.md"]
     assert problem_for(result, "photo.md").reason.startswith("a PNG image, not text")
+
+
+def test_text_that_starts_like_an_image_header_is_still_text(tmp_path: Path) -> None:
+    """Only files that are not text are named as images: 'GIF89a…' in a note is read."""
+    document = only_document(read_source(write(tmp_path / "gif.txt", "GIF89a is a format.\n")))
+    assert document.sections[0].text == "GIF89a is a format."
 
 
 def test_a_file_with_nul_bytes_is_refused_as_binary(tmp_path: Path) -> None:
@@ -532,6 +557,22 @@ def test_reading_is_far_below_the_indexing_budget_per_passage() -> None:
     per_passage = (time.perf_counter() - started) / len(sections)
     assert len(sections) == 2000
     assert per_passage < 0.0005  # measured ~0.05 ms; a tenth of the 2 ms budget, ×10 slack
+
+
+@pytest.mark.parametrize("unit", ["*a ", "[a ", "_a ", "~~a ", "![a ", "<!--a "])
+def test_markdown_junk_is_read_in_linear_time(unit: str) -> None:
+    """Long runs of unmatched Markdown markers cannot stall indexing (no quadratic regexes)."""
+    started = time.perf_counter()
+    parse_markdown("# Junk\n\nx " + unit * 50_000, "junk")
+    assert time.perf_counter() - started < 1.0  # ~0.05 s; quadratic took minutes
+
+
+@pytest.mark.parametrize("unit", ["<a ", "<!-- ", "</", "<a b='"])
+def test_html_junk_is_read_in_linear_time(unit: str) -> None:
+    """Unclosed tags by the thousand, slow in Python's own HTML parser, are read quickly."""
+    started = time.perf_counter()
+    parse_html("<h1>Junk</h1>" + unit * 50_000, "junk")
+    assert time.perf_counter() - started < 1.0  # ~0.05 s; unguarded, 30 KB took 23 s
 
 
 def test_the_sample_docs_read_cleanly() -> None:
