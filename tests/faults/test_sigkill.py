@@ -56,9 +56,7 @@ async def test_sigkill_mid_load_loses_no_acknowledged_message(demo_db: Demo) -> 
                 try:
                     # One customer per message: a customer's messages before a reply
                     # fold into one draft, and this test follows every draft.
-                    answer = await client.post(
-                        "/chat", data={"text": text, "user": f"k{n}-{i}"}
-                    )
+                    answer = await client.post("/chat", data={"text": text, "user": f"k{n}-{i}"})
                 except httpx.TransportError:
                     return  # the process is gone: this message was never acknowledged
                 if answer.status_code != 200:
