@@ -584,12 +584,17 @@ class Fakes:
 
 
 async def start_listener(
-    children: Children, env: dict[str, str], fake: FakeSlack, logs: Path
+    children: Children, env: dict[str, str], fake: FakeSlack, logs: Path, *, alone: bool = False
 ) -> str:
-    """``rapport run --role listeners`` on a free port; its events URL once it answers."""
+    """``rapport run --role listeners`` on a free port; its events URL once it answers.
+
+    ``alone`` (``--workers 0``): plain ``rapport run``, the single-process default,
+    drafting on its own thread.
+    """
     port = free_port()
     env = env | {"RAPPORT_HOST": "127.0.0.1", "RAPPORT_PORT": str(port)}
-    children.spawn("listener", [rapport_command(), "run", "--role", "listeners"], env, logs)
+    role = [] if alone else ["--role", "listeners"]
+    children.spawn("listener", [rapport_command(), "run", *role], env, logs)
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
         for _ in range(600):
@@ -689,7 +694,7 @@ async def run_once(
     await fakes.start()
     try:
         env = fakes.env(options)
-        url = await start_listener(children, env, fakes.slack, logs)
+        url = await start_listener(children, env, fakes.slack, logs, alone=workers == 0)
         pool = await start_workers(children, env, workers, logs)
         watch = CardWatch(fakes.slack, result)
 
@@ -838,7 +843,13 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--senders", type=int, default=50, help="concurrent HTTP clients")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2, 4],
+        help="worker processes per run; 0: one `rapport run` process drafting on its thread",
+    )
     parser.add_argument("--customers", type=int, default=5, help="Slack users the events come from")
     parser.add_argument(
         "--database-url",
