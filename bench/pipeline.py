@@ -165,6 +165,7 @@ def prepare_database(
             upgrade(url)
             fill = history.fill_sqlite(str(path), stored)
             return url, {**asdict(fill), "reused": False}
+        upgrade(url)  # a fill made before a migration gets the columns it lacks
         return url, {"messages": stored, "reused": True}
     admin = make_url(pg_admin)
     name = f"rapport_bench_{stored}"
@@ -173,6 +174,7 @@ def prepare_database(
     with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists and not fresh and _has_fill_postgres(url, stored):
+            upgrade(url)  # a fill made before a migration gets the columns it lacks
             return url, {"messages": stored, "reused": True}
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -229,11 +231,15 @@ def start_fake_llm(delay: float) -> tuple[subprocess.Popen[str], str]:
 
 def live_message(rng: random.Random, customers: int, run: str, n: int) -> InboundMessage:
     cid = rng.randint(1, customers)
+    rng.randrange(history.THREADS_PER_CUSTOMER)  # as before, so the texts drawn stay the same
     return InboundMessage(
         platform=history.PLATFORM,
         workspace=history.WORKSPACE,
         channel=history.CHANNEL,
-        thread=history.thread_id(cid, rng.randrange(history.THREADS_PER_CUSTOMER)),
+        # Its own thread: a customer's second message in a thread before anyone
+        # replied would be folded into the first's draft, and each message here
+        # is timed to its own card. Recall still reaches their whole history.
+        thread=f"live-{run}-{n}",
         user_id=history.user_id(cid),
         display_name=history.display_name(cid),
         text=history.customer_text(rng),

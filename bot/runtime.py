@@ -90,6 +90,7 @@ def build_runtime(
         indexer = EmbeddingIndexer(embedder, index)
     renderer = PromptRenderer()
     drafter = drafter or make_drafter(settings)
+    knowledge = KnowledgeBase(store.knowledge, min_confidence=settings.knowledge_min_confidence)
     engine = ResponseEngine(
         store=store,
         recaller=Recaller(
@@ -118,9 +119,9 @@ def build_runtime(
         llm_extractor=(
             LLMFactExtractor(drafter, renderer) if isinstance(drafter, OpenAIDrafter) else None
         ),
-        knowledge=KnowledgeBase(store.knowledge, min_confidence=settings.knowledge_min_confidence),
+        knowledge=knowledge,
     )
-    engine.observers.append(AnswerLearner(store))
+    engine.observers.append(AnswerLearner(store, learned=knowledge.invalidate))
     if indexer is not None:
         engine.observers.append(indexer)
     signals = DraftSignals(settings.database_url)

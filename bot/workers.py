@@ -70,6 +70,8 @@ class DraftWorkers:
         self._idle = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._looked_empty = False  # the last look found nothing to take
+        self._woken = False  # woken by a queued draft (not a poll): claim without a look
 
     @property
     def running(self) -> bool:
@@ -90,6 +92,7 @@ class DraftWorkers:
     def wake(self) -> None:
         """Something may be waiting: look now instead of at the next poll."""
         self._idle.clear()
+        self._woken = True
         self._wakeup.set()
 
     async def wait_idle(self) -> None:
@@ -120,8 +123,11 @@ class DraftWorkers:
                 self._slots.release()
                 return
             self._wakeup.clear()
+            woken, self._woken = self._woken, False
             try:
-                claimed = await self.store.drafts.claim_next(self.name, self.settings.lease)
+                claimed = await self.store.drafts.claim_next(
+                    self.name, self.settings.lease, expect_queued=woken
+                )
             except Exception as exc:
                 # The database is away (a restart, a network cut): try again at the next poll.
                 self._slots.release()
@@ -132,12 +138,14 @@ class DraftWorkers:
                 continue
             if claimed is None:
                 self._slots.release()
+                self._looked_empty = True
                 # Idle only if nobody woke us while we looked: a draft queued
                 # during the look would otherwise be missed by wait_idle().
                 if not self._jobs and not self._wakeup.is_set():
                     self._idle.set()
                 await self._sleep()
                 continue
+            self._looked_empty = False
             draft_id = claimed[0].id
             self._held.add(draft_id)
             job = asyncio.get_running_loop().create_task(
@@ -162,7 +170,10 @@ class DraftWorkers:
             if task is not None:
                 self._jobs.discard(task)
             self._slots.release()
-            self.wake()
+            # No look after each draft: what was waiting is claimed as slots free up,
+            # and new drafts wake us. Idle once the last job ends after an empty look.
+            if not self._jobs and self._looked_empty and not self._wakeup.is_set():
+                self._idle.set()
 
     async def _heartbeat(self) -> None:
         while not self._stopping:

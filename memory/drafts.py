@@ -89,32 +89,49 @@ class Drafts:
             )
             return [stored_draft(row) for row in rows.scalars()]
 
-    async def claim_next(self, worker: str, lease: timedelta) -> Bundle | None:
+    async def claim_next(
+        self, worker: str, lease: timedelta, *, expect_queued: bool = False
+    ) -> Bundle | None:
         """Take a draft waiting for a worker, for ``lease``; None when none waits.
 
         Waiting: drafting by a worker whose lease ran out (it died), taken first,
-        then queued, oldest first.
+        then queued, oldest first. ``expect_queued`` (a draft was just queued
+        here) tries a queued one first, saving the look.
         The look is a read on the status index (an idle worker's poll takes no
         write lock); the claim is one statement, so two workers never take the
         same draft: PostgreSQL skips rows another worker is taking
         (``FOR UPDATE SKIP LOCKED``), SQLite takes its write lock before it reads.
         """
         now = utcnow()
-        # A dead worker's drafts first: they have waited longest, and under a backlog
-        # they would otherwise wait for every draft queued after them.
-        for waiting in (
-            and_(
-                Draft.status == DraftStatus.DRAFTING,
-                or_(Draft.lease_until.is_(None), Draft.lease_until < now),
-            ),
-            Draft.status == DraftStatus.QUEUED,
-        ):
-            async with self.db.sessions() as session:
-                seen = (
-                    await session.execute(select(Draft.id).where(waiting).limit(1))
-                ).scalar_one_or_none()
-            if seen is None:
-                continue
+        expired = and_(
+            Draft.status == DraftStatus.DRAFTING,
+            or_(Draft.lease_until.is_(None), Draft.lease_until < now),
+        )
+        queued = Draft.status == DraftStatus.QUEUED
+        if expect_queued:
+            # Woken by a draft just queued in this process: claim it without a look.
+            claimed = await self._claim(queued, worker, now, lease)
+            if claimed is not None:
+                return claimed
+        # One look on the status index: "drafting" sorts before "queued", so a dead
+        # worker's drafts come first (they have waited longest, and under a backlog
+        # would otherwise wait for every draft queued after them).
+        async with self.db.sessions() as session:
+            seen = (
+                await session.execute(
+                    select(Draft.status)
+                    .where(
+                        Draft.status.in_([DraftStatus.DRAFTING, DraftStatus.QUEUED]),
+                        or_(queued, expired),
+                    )
+                    .order_by(Draft.status)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+        if seen is None:
+            return None
+        first, then = (expired, queued) if seen == DraftStatus.DRAFTING else (queued, expired)
+        for waiting in (first, then):
             claimed = await self._claim(waiting, worker, now, lease)
             if claimed is not None:
                 return claimed

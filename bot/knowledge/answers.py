@@ -25,6 +25,10 @@ from memory.knowledge import Knowledge
 log = structlog.get_logger(__name__)
 
 GIVEN = 3  # passages a draft is given at most
+# How long this process trusts its index before asking whether the knowledge changed
+# elsewhere (a sync from the CLI, another process's answer); this process's own
+# answers invalidate it at once.
+FRESH_FOR = 1.0
 FLOOR = 0.25  # below this confidence a passage is not even offered
 _CITATION = re.compile(r"\s*\[(K\d+(?:\s*,\s*K\d+)*)\]")
 
@@ -74,16 +78,26 @@ class KnowledgeBase:
     min_confidence: float = 0.4
     _index: KnowledgeIndex | None = None
     _signature: tuple[int, int] | None = None
+    _checked: float = float("-inf")
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def invalidate(self) -> None:
+        """Something changed here (a sent reply became a passage): look before the next use."""
+        self._checked = float("-inf")
 
     async def index(self) -> KnowledgeIndex:
         """The index, rebuilt when a passage was added or removed anywhere.
 
-        One small query per draft says whether anything changed, so an answer a
-        rep sent a moment ago, or docs synced from another process, are found.
+        A small query, at most once a second, says whether anything changed, so
+        docs synced from another process are found within a second; an answer
+        sent from this process invalidates the index at once.
         """
         async with self._lock:
+            now = time.monotonic()
+            if self._index is not None and now - self._checked < FRESH_FOR:
+                return self._index
             signature = await self.store.signature()
+            self._checked = now
             if self._index is None or signature != self._signature:
                 started = time.perf_counter()
                 passages = await self.store.passages()

@@ -9,6 +9,7 @@ asks. The passage goes with its draft: forgetting the customer removes it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import structlog
 
@@ -38,8 +39,9 @@ def anonymised(text: str, names: list[str]) -> str:
 class AnswerLearner:
     """An engine observer: keeps each sent reply to a customer's message as a passage."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, learned: Callable[[], None] = lambda: None) -> None:
         self.store = store
+        self.learned = learned  # tells this process's knowledge index to look again
 
     async def message_stored(self, msg: InboundMessage, ingested: Ingested) -> None:
         return None
@@ -62,4 +64,5 @@ class AnswerLearner:
         answer = anonymised(draft.final_text, names)
         if question and answer:
             await self.store.knowledge.add_answer(draft_id, question, answer)
+            self.learned()
             log.info("answer_learned", draft_id=draft_id)
