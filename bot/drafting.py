@@ -19,8 +19,8 @@ import structlog
 
 from bot.cards import Cards, card_of
 from bot.drafters.base import Drafter, DraftError, DraftRequest
-from bot.knowledge.answers import Grounding, KnowledgeBase, check_citations
-from bot.prompting import Asked, Prompter
+from bot.knowledge.answers import FLOOR, Grounding, KnowledgeBase, check_citations
+from bot.prompting import Asked, Prompter, StyleExample
 from bot.safety import clean_reply
 from memory.domain import (
     DraftKind,
@@ -31,7 +31,7 @@ from memory.domain import (
     StoredMessage,
     conversation_key,
 )
-from memory.domain.knowledge import DraftSource
+from memory.domain.knowledge import DraftSource, PassageKind
 from memory.drafts import PROMPT_FAILED
 from memory.recall import Recaller
 from memory.store import MemoryStore, recall_records
@@ -55,6 +55,8 @@ def sources_record(
 
 
 DEFAULT_CHECKIN_REASON = "it has been a while"
+STYLE_EXAMPLES = 3  # past replies shown to the drafter for their tone, at most
+_EXAMPLE_CANDIDATES = 12  # hits searched for them: docs often rank above past answers
 
 
 class DraftWriter:
@@ -205,10 +207,35 @@ class DraftWriter:
         )
         asked = Asked(message.text, message.platform, message.sent_at, message.id)
         grounding = await self.ground(message.text, recalled)
+        examples = await self.style_examples(message.text)
         request = (prompter or self.prompter).reply(
-            customer.display_name, asked, recalled, grounding
+            customer.display_name, asked, recalled, grounding, examples
         )
         return recalled, request
+
+    async def style_examples(self, text: str) -> list[StyleExample]:
+        """Up to three replies the team sent to messages like ``text``, for their tone.
+
+        Only "answered before" passages: a question and the reply a rep sent, kept
+        anonymised (:mod:`bot.knowledge.learning`), so no other customer's name or
+        contact details reach this prompt (a passage does not record whose it was,
+        and need not). Only those that cover enough of the message (the same floor
+        as knowledge passages) count as similar.
+        """
+        if self.knowledge is None:
+            return []
+        index = await self.knowledge.index()
+        if not len(index):
+            return []
+        examples: list[StyleExample] = []
+        for hit in index.search(text, k=_EXAMPLE_CANDIDATES):
+            passage = hit.passage
+            if passage.kind is not PassageKind.ANSWER or index.confidence(hit, text) < FLOOR:
+                continue
+            examples.append(StyleExample(question=passage.heading, reply=passage.text))
+            if len(examples) == STYLE_EXAMPLES:
+                break
+        return examples
 
     async def ground(self, text: str, recalled: list[RecallItem]) -> Grounding:
         """The team's passages for this message, read in its conversation (recent turns

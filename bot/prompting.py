@@ -8,6 +8,7 @@ template preview builds the very same request with a candidate template.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from prompts.renderer import PromptRenderer
 MAX_PROMPT_MESSAGE_CHARS = 4000
 MAX_RECALLED_CHARS = 800
 MAX_PASSAGE_CHARS = 1500
+MAX_EXAMPLE_CHARS = 600
 ROLES = {"customer": "the customer", "rep": "our teammate", "bot": "us (sent by Rapport)"}
 
 
@@ -40,6 +42,20 @@ class Asked:
     platform: str
     sent_at: datetime
     message_id: int | None = None  # None for a message typed into a preview
+
+
+@dataclass(frozen=True, slots=True)
+class StyleExample:
+    """A past reply the team sent to a similar message: shown for its tone, not its facts.
+
+    Both texts come from "answered before" passages, which were anonymised when they
+    were kept (the customer's names, e-mail addresses, phone and long numbers taken
+    out, :mod:`bot.knowledge.learning`): that is what keeps another customer's private
+    details out of this prompt, since a passage does not say whose it was.
+    """
+
+    question: str
+    reply: str
 
 
 class Prompter:
@@ -64,6 +80,7 @@ class Prompter:
         asked: Asked,
         recalled: list[RecallItem],
         grounding: Grounding | None = None,
+        examples: Sequence[StyleExample] = (),
     ) -> DraftRequest:
         grounding = grounding or Grounding()
         variables = self.template_variables(customer_name, recalled)
@@ -80,6 +97,13 @@ class Prompter:
                 "text": _cap(given.hit.passage.text, MAX_PASSAGE_CHARS),
             }
             for given in grounding.given
+        ]
+        variables["examples"] = [
+            {
+                "question": _cap(example.question, MAX_EXAMPLE_CHARS),
+                "reply": _cap(example.reply, MAX_EXAMPLE_CHARS),
+            }
+            for example in examples
         ]
         return DraftRequest(
             kind=DraftKind.REPLY,

@@ -6,8 +6,10 @@ restarts and agree between the Activity page and ``/metrics``.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -261,3 +263,96 @@ async def totals(sessions: async_sessionmaker[AsyncSession]) -> Totals:
             session, select(func.count(Customer.id)).where(Customer.opted_out_at.is_not(None))
         )
     return Totals(messages, drafts, decisions, checkins, customers, opted_out)
+
+
+# --- Learning from edits: how reps decide drafts, per reply-template version and intent ---
+
+_REPLY_VERSION = re.compile(r"(?:^|,)\s*reply@([^,\s]+)")
+UNKNOWN = "unknown"
+
+
+def reply_version(prompt_version: str | None) -> str:
+    """``"checkin@file,reply@v2,system@file"`` → ``"v2"``; ``"unknown"`` when not recorded."""
+    match = _REPLY_VERSION.search(prompt_version or "")
+    return match.group(1) if match else UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A reply a rep edited before sending: what the drafter wrote and what was sent."""
+
+    draft_id: int
+    customer_id: int
+    template: str  # the reply template's version, e.g. "v2", "file" or "unknown"
+    intent: str
+    drafted: str
+    sent: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass
+class EditLearning:
+    """Approved as drafted, edited and rejected reply drafts, per template version and intent."""
+
+    templates: list[Slice]
+    intents: list[Slice]
+    edits: list[Edited]  # the latest edited drafts, newest first
+
+
+async def edit_learning(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    days: int,
+    intent_of: Callable[[str], str] = lambda text: UNKNOWN,
+    now: datetime | None = None,
+    platform: str | None = None,
+    latest_edits: int = 10,
+) -> EditLearning:
+    """Decided reply drafts in the period, by ``reply@…`` version and by the customer
+    message's intent. ``intent_of`` reads a message (the drafting layer's reader: memory
+    does not know how messages are read); the rates are among approve, edit and reject."""
+    end = now or datetime.now(UTC)
+    start = end - timedelta(days=days)
+    async with sessions() as session:
+        rows = await session.execute(
+            select(
+                Draft.id,
+                Draft.customer_id,
+                Draft.prompt_version,
+                Draft.decided_action,
+                Draft.decided_by,
+                Draft.decided_at,
+                Draft.target,
+                Draft.text,
+                Draft.final_text,
+                Message.text,
+            )
+            .join(Message, Message.id == Draft.message_id)
+            .where(
+                Draft.kind == DraftKind.REPLY,
+                Draft.decided_action.in_(DECISIONS),
+                Draft.decided_at >= start,
+                Draft.decided_at < end,
+            )
+            .order_by(Draft.decided_at.desc(), Draft.id.desc())
+        )
+        by_template: dict[str, Slice] = {}
+        by_intent: dict[str, Slice] = {}
+        edits: list[Edited] = []
+        for row in rows.all():
+            draft_id, customer_id, version, action, who, at, target, drafted, sent, asked = row
+            if platform and str((target or {}).get("platform") or UNKNOWN) != platform:
+                continue
+            template, intent = reply_version(version), intent_of(asked or "")
+            by_template.setdefault(template, Slice(template)).decisions[action] += 1
+            by_intent.setdefault(intent, Slice(intent)).decisions[action] += 1
+            if action == "edit" and drafted and sent and len(edits) < latest_edits:
+                edits.append(
+                    Edited(draft_id, customer_id, template, intent, drafted, sent, who or "", at)
+                )
+    return EditLearning(
+        sorted(by_template.values(), key=lambda s: (-s.decided, s.key)),
+        sorted(by_intent.values(), key=lambda s: (-s.decided, s.key)),
+        edits,
+    )

@@ -49,7 +49,7 @@ TEMPLATES: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "reply": (
         "The request for a reply to a customer's message",
-        frozenset({"customer", "message", "recalled", "now", "knowledge"}),
+        frozenset({"customer", "message", "recalled", "now", "knowledge", "examples"}),
     ),
     "checkin": (
         "The request for a check-in message",
@@ -117,6 +117,10 @@ class PromptRenderer:
             keep_trailing_newline=False,
             trim_blocks=False,
         )
+        # The customer's own letters reach the model as letters ("¿cuándo?", not
+        # "\u00bfcu\u00e1ndo"), so it can answer in their language; tojson still
+        # escapes < > & ' so nothing inside can close the data fence.
+        self._env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         self._active: dict[str, ActiveTemplate] = {
             name: ActiveTemplate(default_source(name), "file") for name in TEMPLATES
         }

@@ -2,17 +2,23 @@
 
 The chart is inline SVG drawn on the server (no script, no CDN); its numbers
 are also in a table beside it for screen readers and for people who prefer them.
+
+"Learning from edits" shows, per reply-template version and per kind of
+message, how often reps send a draft as it is, edit it or reject it, and the
+latest edits as word diffs: which template version reps rewrite most, and how.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.drafters.offline.reading import read
 from handlers.web.auth import RepLogin
 from handlers.web.context import ConsoleDep, duration
 from memory import stats
@@ -20,6 +26,8 @@ from memory import stats
 router = APIRouter()
 
 PLATFORMS = ("slack", "discord", "web")
+LATEST_EDITS = 10
+DIFF_CONTEXT = 4  # unchanged words kept either side of a change in a word diff
 
 
 @router.get("/activity", response_class=HTMLResponse)
@@ -35,6 +43,13 @@ async def activity_page(
     data = await stats.activity(
         console.runtime.store.sessions, days=days, platform=platform or None
     )
+    learning = await stats.edit_learning(
+        console.runtime.store.sessions,
+        days=days,
+        platform=platform or None,
+        intent_of=intent_of,
+        latest_edits=LATEST_EDITS,
+    )
     context: dict[str, Any] = {
         "data": data,
         "days": days,
@@ -44,8 +59,54 @@ async def activity_page(
         "chart": bar_chart(data.buckets),
         "duration": duration,
         "decisions": stats.DECISIONS,
+        "learning": learning,
+        "diffs": {e.draft_id: word_diff(e.drafted, e.sent) for e in learning.edits},
     }
     return console.page(request, "activity.html", context)
+
+
+def intent_of(text: str) -> str:
+    """What a customer message is, as the offline drafter reads it ("question",
+    "problem:delay"…): the rows of the per-intent table."""
+    return read(text).intent
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of words in a word diff: kept, added by the rep, removed by the rep, or elided."""
+
+    kind: Literal["same", "ins", "del", "gap"]
+    text: str
+
+
+def word_diff(drafted: str, sent: str, *, context: int = DIFF_CONTEXT) -> list[Piece]:
+    """The rep's edit as word runs; long unchanged stretches shrink to ``context`` words
+    either side of a change, with a gap ("…") between."""
+    old, new = drafted.split(), sent.split()
+    opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+    if all(op == "equal" for op, *_ in opcodes):
+        return [Piece("same", " ".join(new))] if new else []
+    pieces: list[Piece] = []
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        if op == "equal":
+            words = old[a1:a2]
+            first, last = index == 0, index == len(opcodes) - 1
+            keep_head = 0 if first else context
+            keep_tail = 0 if last else context
+            if len(words) > keep_head + keep_tail + 1:
+                if keep_head:
+                    pieces.append(Piece("same", " ".join(words[:keep_head])))
+                pieces.append(Piece("gap", "…"))
+                if keep_tail:
+                    pieces.append(Piece("same", " ".join(words[-keep_tail:])))
+            else:
+                pieces.append(Piece("same", " ".join(words)))
+            continue
+        if op in ("delete", "replace"):
+            pieces.append(Piece("del", " ".join(old[a1:a2])))
+        if op in ("insert", "replace"):
+            pieces.append(Piece("ins", " ".join(new[b1:b2])))
+    return pieces
 
 
 @dataclass(frozen=True, slots=True)

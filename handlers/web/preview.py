@@ -108,6 +108,16 @@ def sample_variables(engine: ResponseEngine, name: str) -> list[dict[str, Any]]:
                 if items
                 else []
             )
+            variables["examples"] = (
+                [
+                    {
+                        "question": "How long does delivery take?",
+                        "reply": "Hi there! Orders ship within two working days.",
+                    }
+                ]
+                if items
+                else []
+            )
         else:
             variables["reason"] = DEFAULT_CHECKIN_REASON
         sets.append(variables)

@@ -28,7 +28,8 @@ def assert_fenced(prompt: str, *values: str) -> None:
     inside, after = rest.split(CLOSE)
     for value in values:
         assert value not in prompt, prompt
-        encoded = str(htmlsafe_json_dumps(value))
+        # As the renderer encodes: letters kept as letters, < > & ' escaped.
+        encoded = str(htmlsafe_json_dumps(value, ensure_ascii=False))
         assert encoded in inside and encoded not in before + after, prompt
 
 
