@@ -66,7 +66,7 @@ class Settings(SettingsSection):
     # Knowledge (bot/knowledge): how much of a question the best passage must cover
     # before a draft answers from it (else it says a teammate will check).
     knowledge_min_confidence: float = Field(
-        0.4, validation_alias="RAPPORT_KNOWLEDGE_MIN_CONFIDENCE", ge=0, le=1
+        0.35, validation_alias="RAPPORT_KNOWLEDGE_MIN_CONFIDENCE", ge=0, le=1
     )
 
     # Drafting workers (bot/workers.py): drafts written at once per process (0:

@@ -23,7 +23,13 @@ Each query is the newest customer message of a short conversation; its
 * ``named``: the newest message names it;
 * ``switch``: two entities were named, the later one is meant;
 * ``two_gold``: the question fits two sections of the entity's page;
-* ``general``: a general policy question.
+* ``general``: a general policy question;
+* ``unanswerable``: a question no page answers (a minibar, a flu jab, a
+  referral scheme), asked in the same kind of conversation; its ``gold`` is
+  empty and ``answerable`` is false. ``phrasing`` is ``incidental`` when it
+  shares words with the docs ("is there a safe in the *room*?", "how does your
+  *loyalty* scheme work?") and ``unrelated`` otherwise. They come after the
+  answerable queries (``q301``…), which are the same as before they existed.
 
 ``phrasing`` is ``direct`` or ``paraphrase`` (other words than the page uses:
 "car park" for parking, "internet" for Wi-Fi). Earlier turns often ask about
@@ -1866,6 +1872,111 @@ def general_conversation(
     return _query(qid, d, text, [(file, heading)], "general", phrasing)
 
 
+# Questions no page answers, by the kind of page the conversation is about
+# ("general": asked with no page named, or about another page). True: the question
+# shares words with the docs (a room, a class, loyalty points) without being answered.
+UNANSWERABLE: dict[str, tuple[tuple[str, bool], ...]] = {
+    "hotel": (
+        ("is there a minibar in the room?", True),
+        ("can you recommend a hairdresser near the hotel?", True),
+        ("do you have a laundry service?", False),
+        ("is there a safe in the room for our passports?", True),
+        ("can you arrange flowers and champagne for a proposal?", False),
+        ("is the tap water safe to drink?", False),
+        ("is there a casino nearby?", False),
+        ("what's the thread count of the bed sheets?", False),
+    ),
+    "restaurant": (
+        ("do you have live music on Friday nights?", True),
+        ("can I buy a jar of your hot sauce to take home?", True),
+        ("is the fish sustainably caught?", False),
+        ("are you hiring waiting staff at the moment?", False),
+        ("will the football be on a screen tonight?", False),
+        ("could I get the recipe for the tiramisu?", False),
+        ("which wine goes best with the lamb?", True),
+        ("is there a piano we could play at the party?", True),
+    ),
+    "gym": (
+        ("do you sell protein shakes?", False),
+        ("can I rent a tennis court?", False),
+        ("is there a creche while I train?", False),
+        ("do you do body fat scans?", False),
+        ("is the water in the fountains filtered?", False),
+        ("do you sell gym clothes at reception?", True),
+        ("is there a physio I can see after my workout?", True),
+        ("are the mirrors in the free weights area new?", False),
+    ),
+    "clinic": (
+        ("do you do teeth whitening?", False),
+        ("can I get a flu jab there?", False),
+        ("is Dr Okafor still working there?", False),
+        ("can you give me a sick note for work?", False),
+        ("do you sell electric toothbrushes?", True),
+        ("is there a pharmacy in the building?", True),
+        ("can I bring my own interpreter to the appointment?", True),
+        ("do you offer botox?", False),
+    ),
+    "product": (
+        ("what colours does it come in?", True),
+        ("is it made from recycled plastic?", False),
+        ("can I get it engraved as a gift?", True),
+        ("how loud is it in decibels?", False),
+        ("does it come with a carry case?", False),
+        ("is there a student discount?", False),
+        ("which country is it made in?", False),
+        ("can I use it in the bath?", False),
+    ),
+    "workspace": (
+        ("do you run networking events for members?", True),
+        ("is there a nap room?", True),
+        ("do you have standing desks?", True),
+        ("can I host a yoga class on the roof terrace?", True),
+        ("is there a bike rack outside?", True),
+        ("do you offer a virtual receptionist to answer our calls?", True),
+        ("are there lockable filing cabinets?", False),
+        ("is there a phone booth for private calls?", True),
+    ),
+    "general": (
+        ("do you have an app for iPhone?", False),
+        ("are you a carbon-neutral company?", False),
+        ("what's your company's VAT number?", True),
+        ("are you hiring?", False),
+        ("how does your loyalty scheme work?", True),
+        ("do you do a student discount?", False),
+        ("can I pay with bitcoin?", True),
+        ("who is your CEO?", False),
+        ("do you sponsor local charities?", False),
+        ("can I write a guest blog post for your website?", True),
+        ("is your call centre in the UK?", True),
+        ("do you have a referral scheme if I bring a friend?", True),
+    ),
+}
+
+
+def unanswerable_conversation(
+    rng: random.Random, qid: str, kind: str, question: str, incidental: bool, pages: list[Page]
+) -> dict[str, object]:
+    """A question no page answers, in a conversation like the answerable ones."""
+    d = Dialogue()
+    of_kind = [p for p in pages if p.kind == kind]
+    if of_kind or rng.random() < 0.5:  # general questions: half in another conversation
+        page = rng.choice(of_kind or pages)
+        _introduce(rng, d, page, by_agent=bool(of_kind) and rng.random() < 0.3)
+        if rng.random() < 0.5:
+            _earlier_question(rng, d, page, set())
+        question = rng.choice(FOLLOW_UPS) + question
+    row = _query(
+        qid,
+        d,
+        _sentence_case(rng, question.strip()),
+        [],
+        "unanswerable",
+        "incidental" if incidental else "unrelated",
+    )
+    row["answerable"] = False
+    return row
+
+
 CATEGORIES = (
     ["earlier_customer"] * 9
     + ["earlier_agent"] * 4
@@ -1904,6 +2015,20 @@ def build(rng: random.Random) -> tuple[list[Page], list[dict[str, object]]]:
         queries.append(
             general_conversation(random.Random(rng.getrandbits(64)), f"q{number:03d}", pages, index)
         )
+    # Drawn after every answerable query, so those stay exactly as they were.
+    for kind, questions in UNANSWERABLE.items():
+        for question, incidental in questions:
+            number += 1
+            queries.append(
+                unanswerable_conversation(
+                    random.Random(rng.getrandbits(64)),
+                    f"q{number:03d}",
+                    kind,
+                    question,
+                    incidental,
+                    pages,
+                )
+            )
     return pages, queries
 
 

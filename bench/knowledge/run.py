@@ -15,6 +15,25 @@ Scoring (the issue's rules):
   two sections with the same heading in one file are both right.
 * ``mrr@5``: the mean of 1/rank of the first right section in the first five
   (0 when none is).
+* Recall and MRR are over the **answerable** queries only. A query with an
+  empty ``gold`` (written with ``"answerable": false``) is one no document
+  answers: it is never a hit, and is scored only by the threshold sweep.
+
+The threshold sweep (``threshold_sweep``): for each confidence threshold t,
+each query is decided as a draft would decide it (:meth:`KnowledgeBase.ground`:
+of the first :data:`~bot.knowledge.answers.GIVEN` hits, those below
+:data:`~bot.knowledge.answers.FLOOR` are not offered; the draft answers when
+the first one offered has confidence >= t, else says a teammate will check).
+Per t: ``precision``, of the queries answered, the share whose passage is
+right (an unanswerable query answered is always wrong); ``coverage``, of the
+answerable queries, the share answered with the right passage;
+``unanswerable_flagged``, of the unanswerable queries, the share flagged "no
+source"; ``no_source_precision``, of the queries flagged, the share no
+document answers (``answered`` and ``answered_right`` are counts).
+``threshold_best`` is the threshold with the highest coverage at precision
+>= :data:`MIN_PRECISION` (ties: the higher threshold, which flags more
+unanswerable questions at no cost); when none reaches it, the one with the
+most right answers less wrong ones.
 
 Nothing is ever written into the docs folder.
 """
@@ -30,11 +49,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.recall.dataset import percentile
+from bot.config import Settings
+from bot.knowledge.answers import FLOOR, GIVEN
 from bot.knowledge.index import KnowledgeIndex, terms
 from bot.knowledge.reader import read_source
 from memory.domain.knowledge import Document, Passage, PassageKind
 
 KS = (1, 5)
+DEFAULT_MIN_CONFIDENCE = float(Settings.model_fields["knowledge_min_confidence"].default)
 K1 = 1.2
 B = 0.75
 SOURCE = "bench"
@@ -45,6 +67,9 @@ GOALS = {
     "passages_for_p95": 10_000,
     "index_ms_per_passage": 2.0,
 }
+# The confidence thresholds swept; below FLOOR nothing is offered, so lower ones act as FLOOR.
+THRESHOLDS = tuple(round(0.25 + 0.05 * i, 2) for i in range(12))  # 0.25 … 0.80
+MIN_PRECISION = 0.9  # threshold_best: the most coverage with at least this precision
 
 
 class DatasetError(ValueError):
@@ -81,7 +106,11 @@ class Query:
     id: str
     context: tuple[str, ...]  # the earlier turns' texts, oldest first
     text: str
-    gold: tuple[Gold, ...]
+    gold: tuple[Gold, ...]  # empty: no document answers it
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
 
 
 def load(path: Path) -> list[Query]:
@@ -135,6 +164,12 @@ def _query(row: dict[str, Any], where: str) -> Query:
         ):
             raise DatasetError(f"{where}: each 'gold' entry needs a 'file' and a 'heading'")
         gold.append(Gold.of(entry["file"], entry["heading"]))
+    answerable = row.get("answerable", bool(gold))
+    if answerable is not bool(gold):
+        raise DatasetError(
+            f"{where}: query {qid!r}: 'answerable' is {str(answerable).lower()} but its 'gold' "
+            + ("lists sections" if gold else "is empty")
+        )
     return Query(str(qid), tuple(context), text, tuple(gold))
 
 
@@ -316,6 +351,7 @@ class Run:
     index_seconds: float
     ranked: dict[str, list[Ranked]] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+    decided: dict[str, Decision] = field(default_factory=dict)  # rapport only
 
     def figures(self, queries: Sequence[Query], k: int) -> dict[str, Any]:
         ranks = [first_right(self.ranked.get(q.id, []), q.gold) for q in queries]
@@ -334,6 +370,94 @@ class Run:
     def recall_at(self, queries: Sequence[Query], k: int) -> float:
         hits = sum(1 for q in queries if hit_at(self.ranked.get(q.id, []), q.gold, k))
         return round(hits / max(1, len(queries)), 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a draft would be given first for a query: its confidence, and whether it is right."""
+
+    confidence: float | None  # None: no passage reaches FLOOR, so nothing is offered
+    right: bool
+
+
+def decide(index: KnowledgeIndex, query: Query) -> Decision:
+    """As :meth:`KnowledgeBase.ground` does: the first of the top hits that reaches FLOOR."""
+    for hit in index.search(query.text, query.context, k=GIVEN):
+        confidence = index.confidence(hit, query.text)
+        if confidence >= FLOOR:
+            found = Ranked(hit.passage.file, hit.passage.heading, hit.score)
+            return Decision(confidence, any(found.matches(g) for g in query.gold))
+    return Decision(None, False)
+
+
+def sweep(
+    decided: dict[str, Decision], queries: Sequence[Query], thresholds: Sequence[float]
+) -> list[dict[str, Any]]:
+    """Per threshold: precision of "answered", coverage, and how "no source" fares."""
+    answerable = [q for q in queries if q.answerable]
+    unanswerable = [q for q in queries if not q.answerable]
+    rows = []
+    for t in thresholds:
+
+        def answers(q: Query, t: float = t) -> bool:
+            confidence = decided[q.id].confidence
+            return confidence is not None and confidence >= t
+
+        answered = [q for q in queries if answers(q)]
+        right = [q for q in answered if q.answerable and decided[q.id].right]
+        flagged = [q for q in queries if not answers(q)]
+        rows.append(
+            {
+                "threshold": t,
+                "answered": len(answered),
+                "answered_right": len(right),
+                "precision": _share(len(right), len(answered)),
+                "coverage": _share(len(right), len(answerable)),
+                "unanswerable_flagged": _share(
+                    sum(1 for q in unanswerable if not answers(q)), len(unanswerable)
+                ),
+                "no_source_precision": _share(
+                    sum(1 for q in flagged if not q.answerable), len(flagged)
+                ),
+            }
+        )
+    return rows
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def best_threshold(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The threshold to answer from, and the criterion that chose it.
+
+    The highest coverage at precision >= MIN_PRECISION (ties: the higher
+    threshold, which flags more unanswerable questions). When no threshold
+    reaches that precision, the one with the most right answers less wrong
+    ones (an answered query is either a look-up saved or one the rep must
+    catch; ties: the higher threshold).
+    """
+    eligible = [r for r in rows if r["precision"] is not None and r["precision"] >= MIN_PRECISION]
+    if eligible:
+        best = max(eligible, key=lambda r: (r["coverage"] or 0.0, r["threshold"]))
+        criterion = (
+            f"highest coverage with precision >= {MIN_PRECISION:g}; ties: the higher threshold"
+        )
+        return {"criterion": criterion, **best}
+    if not rows:
+        return {"criterion": "no thresholds swept", "threshold": None}
+    best = max(rows, key=lambda r: (_net(r), r["threshold"]))
+    criterion = (
+        f"no threshold reaches precision {MIN_PRECISION:g}; so the most right answers "
+        "less wrong answers (ties: the higher threshold)"
+    )
+    return {"criterion": criterion, **best}
+
+
+def _net(row: dict[str, Any]) -> int:
+    """Right answers less wrong ones at this row's threshold."""
+    right: int = row["answered_right"]
+    return right - (int(row["answered"]) - right)
 
 
 def ask(run: Run, search: Searcher, queries: Sequence[Query], depth: int) -> None:
@@ -355,6 +479,7 @@ def run_rapport(
     seconds = time.perf_counter() - started
     run = Run("rapport", count_sections(passages), seconds)
     ask(run, rapport_searcher(index), queries, depth)
+    run.decided = {q.id: decide(index, q) for q in queries}  # after timing: latency unchanged
     return run, passages, problems
 
 
@@ -372,9 +497,7 @@ def run_bm25(docs: Path, queries: Sequence[Query], depth: int) -> Run:
 def unknown_gold(queries: Sequence[Query], passages: Sequence[Passage]) -> list[str]:
     """Gold entries that name no section of the docs (they can never be hit)."""
     known = {Gold.of(p.file, p.heading) for p in passages}
-    return [
-        f"{q.id}: {g.file} › {g.heading}" for q in queries for g in q.gold if g not in known
-    ] + [f"{q.id}: no gold" for q in queries if not q.gold]
+    return [f"{q.id}: {g.file} › {g.heading}" for q in queries for g in q.gold if g not in known]
 
 
 @dataclass(slots=True)
@@ -389,19 +512,28 @@ class Result:
         """recall at --k, for the table, when --k is neither 1 nor 5."""
         if k in KS:
             return {}
-        base = self.baseline.recall_at(queries, k) if self.baseline else None
-        return {f"recall@{k}": (self.run.recall_at(queries, k), base)}
+        answerable = [q for q in queries if q.answerable]
+        base = self.baseline.recall_at(answerable, k) if self.baseline else None
+        return {f"recall@{k}": (self.run.recall_at(answerable, k), base)}
 
 
 def measure(docs: Path, queries: Sequence[Query], k: int, *, baseline: str | None = None) -> Result:
-    """Run Rapport's retrieval (and the baseline) on the data set."""
+    """Run Rapport's retrieval (and the baseline) on the data set.
+
+    Recall, MRR and ``queries`` are over the answerable queries; every query is
+    asked (so latency covers all of them) and decided for the threshold sweep.
+    """
     depth = max(k, *KS)
+    answerable = [q for q in queries if q.answerable]
     run, passages, problems = run_rapport(docs, queries, depth)
-    report = run.figures(queries, k)
+    report = run.figures(answerable, k)
+    report["unanswerable"] = len(queries) - len(answerable)
+    report["threshold_sweep"] = sweep(run.decided, queries, THRESHOLDS)
+    report["threshold_best"] = best_threshold(report["threshold_sweep"])
     base = None
     if baseline == "bm25":
-        base = run_bm25(docs, queries, depth)
-        report["baseline"] = base.figures(queries, k)
+        base = run_bm25(docs, answerable, depth)
+        report["baseline"] = base.figures(answerable, k)
     return Result(report, run, base, unknown_gold(queries, passages), problems)
 
 
@@ -479,9 +611,11 @@ def table(
     extra: dict[str, tuple[float, float | None]] | None = None,
 ) -> str:
     base = report.get("baseline")
+    unanswerable = report.get("unanswerable")
     lines = [
-        f"{label}: {report['passages']} passages (sections), {report['queries']} queries, "
-        f"k={report['k']}",
+        f"{label}: {report['passages']} passages (sections), {report['queries']} queries"
+        + (f" (+{unanswerable} no document answers)" if unanswerable else "")
+        + f", k={report['k']}",
         f"{'':24}{'rapport':>10}" + (f"{'bm25':>10}{'ratio':>8}" if base else ""),
     ]
     rows: list[tuple[str, Any, Any]] = [
@@ -500,4 +634,37 @@ def table(
         lines.append(f"recall@1 / baseline recall@1: {'n/a' if r is None else r}")
     lines.append("goals:")
     lines += [f"  {line}" for line in goals(report)]
+    if report.get("threshold_sweep"):
+        lines += threshold_lines(report)
     return "\n".join(lines)
+
+
+def threshold_lines(report: dict[str, Any]) -> list[str]:
+    """The sweep as a table, the default and the best threshold marked."""
+    default = DEFAULT_MIN_CONFIDENCE
+    best = report.get("threshold_best") or {}
+    lines = [
+        "answer threshold (a draft answers when its best passage's confidence >= t):",
+        f"  {'t':>5}{'answered':>10}{'precision':>11}{'coverage':>10}"
+        f"{'unans. flagged':>16}{'no-source prec.':>17}",
+    ]
+
+    def cell(value: float | None, width: int) -> str:
+        return f"{'n/a' if value is None else f'{value:.3f}':>{width}}"
+
+    for row in report["threshold_sweep"]:
+        marks = []
+        if row["threshold"] == best.get("threshold"):
+            marks.append("best")
+        if abs(row["threshold"] - default) < 1e-9:
+            marks.append("current default")
+        lines.append(
+            f"  {row['threshold']:>5.2f}{row['answered']:>10}{cell(row['precision'], 11)}"
+            f"{cell(row['coverage'], 10)}{cell(row['unanswerable_flagged'], 16)}"
+            f"{cell(row['no_source_precision'], 17)}"
+            + (f"  <- {', '.join(marks)}" if marks else "")
+        )
+    chosen = best.get("threshold")
+    verdict = "none qualifies" if chosen is None else f"{chosen:.2f}"
+    lines.append(f"  best threshold: {verdict} ({best.get('criterion', '')})")
+    return lines

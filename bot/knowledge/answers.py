@@ -75,7 +75,7 @@ class KnowledgeBase:
     """The knowledge as drafts see it: an index kept in step with the database."""
 
     store: Knowledge
-    min_confidence: float = 0.4
+    min_confidence: float = 0.35
     _index: KnowledgeIndex | None = None
     _signature: tuple[int, int] | None = None
     _checked: float = float("-inf")

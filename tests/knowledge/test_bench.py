@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from bench.knowledge import generate
-from bench.knowledge.run import Gold, Ranked, first_right, hit_at, merge, passages_of, read_docs
+from bench.knowledge.run import (
+    THRESHOLDS,
+    Gold,
+    Ranked,
+    first_right,
+    hit_at,
+    merge,
+    passages_of,
+    read_docs,
+)
 from handlers.cli.bench import bench_cli
 from memory.domain.knowledge import Passage, PassageKind
 
@@ -178,6 +189,36 @@ def test_the_product_reader_splits_the_long_section_and_the_bench_counts_it_once
 
 KEYS = {"queries", "passages", "k", "recall@1", "recall@5", "mrr@5", "p50_ms", "p95_ms"}
 KEYS |= {"index_ms_per_passage"}
+SWEEP_KEYS = {"unanswerable", "threshold_sweep", "threshold_best"}
+ROW_KEYS = {"threshold", "answered", "answered_right", "precision", "coverage"}
+ROW_KEYS |= {"unanswerable_flagged", "no_source_precision"}
+UNANSWERABLE: dict[str, object] = {
+    "kind": "query",
+    "id": "u1",
+    "context": [_turn("customer", "hi, we're booked at the Lakeside Hotel")],
+    # Every word of it is in the Lakeside parking section: confidently answered, yet
+    # marked as a question the docs do not answer, so answering it is always wrong.
+    "text": "is there a car park behind the building?",
+    "gold": [],
+    "answerable": False,
+}
+
+
+def _report(tmp_path: Path, rows: list[dict[str, object]]) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        bench_cli,
+        [
+            "knowledge",
+            "--docs",
+            str(_docs(tmp_path)),
+            "--dataset",
+            str(_dataset(tmp_path, rows)),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
 def test_json_report_has_the_agreed_keys_and_ranges(tmp_path: Path) -> None:
@@ -199,7 +240,7 @@ def test_json_report_has_the_agreed_keys_and_ranges(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == KEYS | {"baseline"}
+    assert set(report) == KEYS | SWEEP_KEYS | {"baseline"}
     assert set(report["baseline"]) == KEYS
     for figures in (report, report["baseline"]):
         assert figures["queries"] == 4  # the note line is not a query
@@ -366,5 +407,78 @@ def test_the_committed_data_set_is_what_the_generator_writes() -> None:
     docs, dataset = generate.files()
     assert generate.differences(generate.DATA, docs, dataset) == []
     queries = [json.loads(line) for line in dataset.splitlines()]
-    assert len(queries) == 300
-    assert all(q["kind"] == "query" and q["gold"] for q in queries)
+    assert len(queries) == 360
+    assert all(q["kind"] == "query" for q in queries)
+    answerable, unanswerable = queries[:300], queries[300:]
+    assert all(q["gold"] and "answerable" not in q for q in answerable)
+    assert all(q["gold"] == [] and q["answerable"] is False for q in unanswerable)
+    assert {q["phrasing"] for q in unanswerable} == {"incidental", "unrelated"}
+
+
+# -- the answer threshold ----------------------------------------------------------------
+
+
+def test_the_sweep_reports_each_threshold_and_names_the_best(tmp_path: Path) -> None:
+    """For each threshold from 0.25 to 0.8: how many a draft would answer, how often rightly,
+    and how many unanswerable questions say a teammate will check; the best one is named."""
+    report = _report(tmp_path, [*ROWS, UNANSWERABLE])
+    assert report["queries"] == 4 and report["unanswerable"] == 1
+    sweep = report["threshold_sweep"]
+    assert isinstance(sweep, list)
+    assert [row["threshold"] for row in sweep] == list(THRESHOLDS)
+    assert THRESHOLDS[0] == 0.25 and THRESHOLDS[-1] == 0.8
+    for row in sweep:
+        assert set(row) == ROW_KEYS
+        assert 0 <= row["answered_right"] <= row["answered"] <= 5
+        for name in ("precision", "coverage", "unanswerable_flagged", "no_source_precision"):
+            assert row[name] is None or 0.0 <= row[name] <= 1.0
+    for before, after in itertools.pairwise(sweep):  # a higher bar answers less
+        assert after["answered"] <= before["answered"]
+        assert after["coverage"] <= before["coverage"]
+        assert after["unanswerable_flagged"] >= before["unanswerable_flagged"]
+    best = report["threshold_best"]
+    assert isinstance(best, dict)
+    assert best["threshold"] in THRESHOLDS and "precision" in best["criterion"]
+
+
+def test_an_unanswerable_query_is_never_a_hit(tmp_path: Path) -> None:
+    """A question marked as one the docs do not answer leaves recall as it was and, when a
+    draft would answer it anyway, counts as a wrong answer, never a right one."""
+    without = _report(tmp_path, ROWS)
+    with_it = _report(tmp_path / "again", [*ROWS, UNANSWERABLE])
+    for name in ("queries", "recall@1", "recall@5", "mrr@5"):
+        assert with_it[name] == without[name]
+    low_without, low_with = without["threshold_sweep"][0], with_it["threshold_sweep"][0]
+    assert low_with["answered"] == low_without["answered"] + 1  # it is answered at 0.25…
+    assert low_with["answered_right"] == low_without["answered_right"]  # …and never right
+    assert low_with["coverage"] == low_without["coverage"]
+    assert low_with["unanswerable_flagged"] == 0.0
+    assert low_with["precision"] < low_without["precision"]
+
+
+def test_the_table_shows_the_sweep_with_the_default_and_best_marked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        bench_cli,
+        [
+            "knowledge",
+            "--docs",
+            str(_docs(tmp_path)),
+            "--dataset",
+            str(_dataset(tmp_path, [*ROWS, UNANSWERABLE])),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 queries (+1 no document answers)" in result.stdout
+    assert "answer threshold" in result.stdout
+    assert "<- " in result.stdout and "current default" in result.stdout
+    assert "best threshold: " in result.stdout
+
+
+def test_answerable_false_with_gold_is_a_dataset_error(tmp_path: Path) -> None:
+    row = {**ROWS[0], "answerable": False}
+    result = CliRunner().invoke(
+        bench_cli,
+        ["knowledge", "--docs", str(_docs(tmp_path)), "--dataset", str(_dataset(tmp_path, [row]))],
+    )
+    assert result.exit_code == 2
+    assert "'answerable' is false but its 'gold' lists sections" in result.output
