@@ -192,27 +192,6 @@ class Drafts:
             await session.commit()
             return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def waiting(self) -> int:
-        """How many drafts wait for a worker (queued, or drafting on a dead worker's lease)."""
-
-        now = utcnow()
-        async with self.db.sessions() as session:
-            return int(
-                (
-                    await session.execute(
-                        select(func.count()).where(
-                            or_(
-                                Draft.status == DraftStatus.QUEUED,
-                                and_(
-                                    Draft.status == DraftStatus.DRAFTING,
-                                    or_(Draft.lease_until.is_(None), Draft.lease_until < now),
-                                ),
-                            )
-                        )
-                    )
-                ).scalar_one()
-            )
-
     async def behind_on(
         self, surface: str, *, changed_since: datetime | None, stuck_before: datetime
     ) -> list[int]:
